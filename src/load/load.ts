@@ -1,0 +1,179 @@
+/**
+ * Loading: files, directories (recursive .yaml/.yml/.json) or `-` (stdin) into objects that
+ * remember where they came from. Multi-document YAML and `kind: List` are accepted.
+ * Nothing here judges the content beyond "is this a Kubernetes object we read".
+ */
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { LineCounter, parseAllDocuments } from 'yaml';
+import type { Diagnostic } from '../diagnostics.js';
+import { lookupKind, type KindInfo } from './kinds.js';
+import { yamlOrigin, type Origin } from './source.js';
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  generation?: number;
+  creationTimestamp?: string;
+  uid?: string;
+  resourceVersion?: string;
+  [key: string]: unknown;
+}
+
+/** A Kubernetes object as read: plain JSON data. */
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  [key: string]: unknown;
+}
+
+export interface LoadedObject {
+  object: KubeObject;
+  info: KindInfo;
+  origin: Origin;
+  /** Load order across all inputs: the order `kubectl apply` would create them in. */
+  seq: number;
+}
+
+export interface LoadResult {
+  objects: LoadedObject[];
+  diagnostics: Diagnostic[];
+}
+
+export interface TextInput {
+  /** Name shown in diagnostics (a path, or `<stdin>`). */
+  file: string;
+  text: string;
+}
+
+const EXTENSIONS = ['.yaml', '.yml', '.json'];
+
+/** Expands paths into text inputs: files as given, directories recursively in sorted order, `-` as stdin. */
+export async function readInputs(paths: readonly string[], stdin: () => Promise<string> = readStdin): Promise<TextInput[]> {
+  const inputs: TextInput[] = [];
+  for (const p of paths) {
+    if (p === '-') {
+      inputs.push({ file: '<stdin>', text: await stdin() });
+      continue;
+    }
+    const st = await stat(p).catch((err: NodeJS.ErrnoException) => {
+      throw new Error(`${p}: ${err.code === 'ENOENT' ? 'no such file or directory' : err.message}`);
+    });
+    if (st.isDirectory()) {
+      for (const file of await walk(p)) inputs.push({ file: displayPath(file), text: await readFile(file, 'utf8') });
+    } else {
+      inputs.push({ file: displayPath(p), text: await readFile(p, 'utf8') });
+    }
+  }
+  return inputs;
+}
+
+async function walk(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const out: string[] = [];
+  for (const e of entries) {
+    if (e.name.startsWith('.')) continue;
+    const full = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await walk(full)));
+    else if (e.isFile() && EXTENSIONS.some((x) => e.name.endsWith(x))) out.push(full);
+  }
+  return out;
+}
+
+function displayPath(p: string): string {
+  const rel = relative(process.cwd(), p);
+  return rel && !rel.startsWith('..') ? rel : p;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Parses text inputs into objects. Every problem becomes a diagnostic; nothing throws. */
+export function loadTexts(inputs: readonly TextInput[], firstSeq = 0): LoadResult {
+  const objects: LoadedObject[] = [];
+  const diagnostics: Diagnostic[] = [];
+  let seq = firstSeq;
+  for (const { file, text } of inputs) {
+    const lineCounter = new LineCounter();
+    const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+    const list = Array.isArray(docs) ? docs : [];
+    list.forEach((doc, index) => {
+      const origin = yamlOrigin(file, doc, lineCounter, index);
+      if (doc.errors.length > 0) {
+        for (const err of doc.errors) {
+          const p = lineCounter.linePos(err.pos[0]);
+          diagnostics.push({
+            severity: 'error',
+            position: { file, line: p.line, col: p.col },
+            field: '',
+            message: `invalid YAML: ${err.message.split('\n')[0]}`,
+          });
+        }
+        return;
+      }
+      const data: unknown = doc.toJS({ maxAliasCount: 100 });
+      if (data === null || data === undefined) return; // an empty document
+      const accept = (value: unknown, at: Origin, root: (string | number)[]) => {
+        const obj = value as Record<string, unknown>;
+        if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+          diagnostics.push({ severity: 'error', position: at.locate(root), field: '', message: 'not a Kubernetes object (expected a mapping)' });
+          return;
+        }
+        const apiVersion = obj.apiVersion;
+        const kind = obj.kind;
+        if (typeof apiVersion !== 'string' || apiVersion === '') {
+          diagnostics.push({ severity: 'error', position: at.locate([...root, 'apiVersion']), field: 'apiVersion', message: 'Required value: apiVersion must be set' });
+          return;
+        }
+        if (typeof kind !== 'string' || kind === '') {
+          diagnostics.push({ severity: 'error', position: at.locate([...root, 'kind']), field: 'kind', message: 'Required value: kind must be set' });
+          return;
+        }
+        if (kind === 'List' && apiVersion === 'v1') {
+          const items = obj.items;
+          if (!Array.isArray(items)) {
+            diagnostics.push({ severity: 'error', position: at.locate([...root, 'items']), field: 'items', message: 'Required value: a List needs items' });
+            return;
+          }
+          items.forEach((item, i) => accept(item, at, [...root, 'items', i]));
+          return;
+        }
+        const meta = obj.metadata as Record<string, unknown> | undefined;
+        const name = typeof meta?.name === 'string' ? meta.name : '';
+        const namespace = typeof meta?.namespace === 'string' ? meta.namespace : undefined;
+        const ref = { kind, name: name || '<unnamed>', namespace };
+        const found = lookupKind(apiVersion, kind);
+        if (!found.ok) {
+          diagnostics.push(
+            found.known
+              ? { severity: 'error', position: at.locate([...root, 'apiVersion']), object: ref, field: 'apiVersion', message: found.message }
+              : {
+                  severity: 'notice',
+                  position: at.locate(root),
+                  object: ref,
+                  field: '',
+                  message: `kind "${kind}" in "${apiVersion}" is not one Switchyard reads; skipped`,
+                },
+          );
+          return;
+        }
+        const objectOrigin = root.length === 0 ? at : yamlOrigin(file, doc, lineCounter, index, root);
+        objects.push({ object: obj as KubeObject, info: found.info, origin: objectOrigin, seq: seq++ });
+      };
+      accept(data, origin, []);
+    });
+  }
+  return { objects, diagnostics };
+}
+
+/** Reads and parses paths. File-system errors (missing path) throw: they are usage errors. */
+export async function loadPaths(paths: readonly string[], stdin?: () => Promise<string>): Promise<LoadResult> {
+  return loadTexts(await readInputs(paths, stdin));
+}
