@@ -28,6 +28,16 @@ export interface ResolveOptions {
    * status, reason, message and observedGeneration are unchanged keeps its lastTransitionTime.
    */
   previous?: ReadonlyMap<string, ObjectStatus>;
+  /**
+   * Written to `status.addresses` of a Gateway that requests no address (or one without a
+   * value). Default `{ type: 'IPAddress', value: '127.0.0.1' }`.
+   */
+  defaultAddress?: { type: string; value: string };
+  /**
+   * The IP addresses this host can bind. When given, a Gateway requesting another IPAddress
+   * is Programmed=False/AddressNotUsable. When absent every well-formed IP is considered usable.
+   */
+  localAddresses?: readonly string[];
 }
 
 export interface ObjectStatus {
@@ -50,6 +60,10 @@ export interface ResolvedGateway {
   gatewayClass: GatewayClass;
   /** Every listener of the Gateway and of its accepted ListenerSets, Gateway listeners first. */
   listeners: ResolvedListener[];
+  /** The addresses reported in `status.addresses`. */
+  addresses: { type: string; value: string }[];
+  /** `spec.tls.backend.clientCertificateRef` when it resolved: presented to TLS backends. */
+  backendClientCertificate?: ResolvedCertificate;
 }
 
 export interface ResolvedCertificate {
@@ -69,7 +83,12 @@ export interface ResolvedListener {
   port: number;
   protocol: string;
   hostname?: string;
-  tls?: { mode: 'Terminate' | 'Passthrough'; certificates: ResolvedCertificate[] };
+  tls?: {
+    mode: 'Terminate' | 'Passthrough';
+    certificates: ResolvedCertificate[];
+    /** Client-certificate validation from the Gateway's `spec.tls.frontend` for this port. */
+    clientValidation?: { mode: 'AllowValidOnly' | 'AllowInsecureFallback'; caCertificates: string[] };
+  };
   /** Accepted=True and Programmed=True: the data plane should serve it. */
   ready: boolean;
   /** Routes attached to this listener (Accepted for this listener), in a stable order. */
@@ -86,11 +105,48 @@ export interface AttachedRoute {
   hostnames: string[];
   /** One entry per rule of the route, in spec order (index = rule index). */
   rules: ResolvedRule[];
+  /**
+   * Load order of the route object (`LoadedObject.seq`): the route-table compiler's tie-break
+   * after `creationTimestamp` when timestamps are equal or absent.
+   */
+  seq?: number;
 }
 
 export interface ResolvedRule {
   index: number;
   backends: ResolvedBackend[];
+  /**
+   * Backends referenced by filters (RequestMirror, ExternalAuth), rule-level (`backend`
+   * undefined) or on a backendRef (`backend` = its index). Unresolved ones carry their problem.
+   */
+  filterBackends: ResolvedFilterBackend[];
+  /**
+   * Set when the rule cannot be served as written: `invalid` rules (incompatible or unsupported
+   * filters) are dropped from the route; a rule with an `unresolvedFilter` (an ExtensionRef this
+   * controller does not know) answers every request with HTTP 500.
+   */
+  invalid?: { reason: 'IncompatibleFilters' | 'UnsupportedValue'; message: string };
+  unresolvedFilter?: string;
+}
+
+export interface ResolvedFilterBackend {
+  filter: number;
+  backend?: number;
+  type: 'RequestMirror' | 'ExternalAuth';
+  resolved: ResolvedBackend;
+}
+
+/** TLS toward a backend, from the BackendTLSPolicy that applies to its Service port. */
+export interface BackendTLS {
+  /** `namespace/name` of the policy. */
+  policy: string;
+  /** SNI and the name the certificate must match (unless subjectAltNames are given). */
+  hostname: string;
+  caCertificates: string[];
+  wellKnownCACertificates?: string;
+  subjectAltNames: { type: 'Hostname' | 'URI'; value: string }[];
+  /** Set when the policy is not usable (no valid CA): connections must fail. */
+  error?: string;
 }
 
 export type BackendProblem = 'BackendNotFound' | 'RefNotPermitted' | 'InvalidKind' | 'UnsupportedProtocol';
@@ -102,6 +158,8 @@ export interface ResolvedBackend {
   weight: number;
   /** The Service and port when the reference resolves; otherwise why it does not (its share answers 500). */
   target: { service: Service; port: ServicePort } | { problem: BackendProblem; message: string };
+  /** TLS origination when a BackendTLSPolicy targets the Service (and port). */
+  tls?: BackendTLS;
 }
 
 export type { Condition };

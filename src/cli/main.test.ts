@@ -1,0 +1,130 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, runCli } from './main.js';
+
+async function run(...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+async function tempFile(name: string, text: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'switchyard-cli-'));
+  const file = join(dir, name);
+  await writeFile(file, text);
+  return file;
+}
+
+const BROKEN_ROUTE = `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: broken
+  namespace: shop
+spec:
+  parentRefs:
+  - name: public
+    namespace: edge
+  rules:
+  - matches:
+    - path:
+        type: Prefix
+        value: /x
+`;
+
+const FOREIGN_NAMESPACE_ROUTE = `apiVersion: v1
+kind: Namespace
+metadata:
+  name: intruder
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: sneaky
+  namespace: intruder
+spec:
+  parentRefs:
+  - name: public
+    namespace: edge
+  rules:
+  - backendRefs:
+    - name: storefront
+      namespace: shop
+      port: 80
+`;
+
+describe('switchyard validate', () => {
+  it('passes the bundled examples', async () => {
+    const r = await run('validate', 'examples');
+    expect(r.stderr).toBe('15 objects valid, 0 errors\n');
+    expect(r.code).toBe(EXIT_OK);
+  });
+
+  it('prints one line per finding with file:line:col, object and field, and exits 1', async () => {
+    const file = await tempFile('broken.yaml', BROKEN_ROUTE);
+    const r = await run('validate', file);
+    expect(r.code).toBe(EXIT_FINDINGS);
+    const line = r.stderr.split('\n').find((l) => l.includes('path.type'));
+    expect(line).toBeDefined();
+    expect(line).toContain(`${file}:13:9 HTTPRoute shop/broken spec.rules[0].matches[0].path.type: Unsupported value: "Prefix"`);
+  });
+
+  it('exits 2 on a missing path and on an unknown option', async () => {
+    expect((await run('validate', '/does/not/exist.yaml')).code).toBe(EXIT_USAGE);
+    expect((await run('validate', '--no-such-flag', 'examples')).code).toBe(EXIT_USAGE);
+    expect((await run('no-such-command')).code).toBe(EXIT_USAGE);
+  });
+
+  it('has --help on every subcommand', async () => {
+    for (const cmd of ['validate', 'status']) {
+      const r = await run(cmd, '--help');
+      expect(r.code).toBe(EXIT_OK);
+      expect(r.stdout).toContain(`Usage: switchyard ${cmd}`);
+    }
+  });
+});
+
+describe('switchyard status', () => {
+  it('shows the examples attached, as a table by default', async () => {
+    const r = await run('status', 'examples');
+    expect(r.code).toBe(EXIT_OK);
+    expect(r.stdout.split('\n')[0]).toMatch(/^OBJECT\s+PARENT\/LISTENER\s+CONDITION\s+STATUS\s+REASON\s+MESSAGE$/);
+    expect(r.stdout).toMatch(/GatewayClass switchyard\s+-\s+Accepted\s+True\s+Accepted/);
+    expect(r.stdout).toMatch(/Gateway edge\/public\s+listener http \(3 routes\)\s+Accepted\s+True/);
+    expect(r.stdout).toMatch(/HTTPRoute docs\/docs\s+Gateway edge\/public\s+ResolvedRefs\s+True\s+ResolvedRefs/);
+  });
+
+  it('explains why a route is not attached', async () => {
+    const file = await tempFile('intruder.yaml', FOREIGN_NAMESPACE_ROUTE);
+    const r = await run('status', 'examples', file);
+    expect(r.stdout).toMatch(/HTTPRoute intruder\/sneaky\s+Gateway edge\/public\s+Accepted\s+False\s+NotAllowedByListeners/);
+    expect(r.stdout).toMatch(/HTTPRoute intruder\/sneaky\s+Gateway edge\/public\s+ResolvedRefs\s+False\s+RefNotPermitted/);
+  });
+
+  it('prints yaml as kubectl get -o yaml does: a List with spec and status', async () => {
+    const r = await run('status', 'examples', '-o', 'yaml');
+    expect(r.code).toBe(EXIT_OK);
+    const list = parse(r.stdout);
+    expect(list.kind).toBe('List');
+    const route = list.items.find((i: any) => i.kind === 'HTTPRoute' && i.metadata.name === 'api');
+    expect(route.spec.rules[0].backendRefs[0]).toMatchObject({ group: '', kind: 'Service', name: 'api-v1', weight: 90 });
+    const parent = route.status.parents[0];
+    expect(parent.parentRef).toMatchObject({ group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: 'edge', name: 'public' });
+    expect(parent.controllerName).toBe('switchyard.dev/gateway-controller');
+    expect(parent.conditions.find((c: any) => c.type === 'Accepted')).toMatchObject({ status: 'True', observedGeneration: 1 });
+  });
+
+  it('prints json', async () => {
+    const r = await run('status', 'examples', '-o', 'json');
+    const list = JSON.parse(r.stdout);
+    const gw = list.items.find((i: any) => i.kind === 'Gateway');
+    expect(gw.status.listeners[0]).toMatchObject({ name: 'http', attachedRoutes: 3 });
+  });
+
+  it('rejects an unknown output format with exit 2', async () => {
+    expect((await run('status', 'examples', '-o', 'xml')).code).toBe(EXIT_USAGE);
+  });
+});

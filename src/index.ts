@@ -1,0 +1,13 @@
+/**
+ * Switchyard as a library: each pipeline stage, and the front half as one call.
+ */
+export { formatDiagnostic, formatFieldPath, type Diagnostic, type FieldPath, type Position, type Severity } from './diagnostics.js';
+export { loadPaths, loadTexts, readInputs, type KubeObject, type LoadedObject, type LoadResult, type TextInput } from './load/load.js';
+export { KINDS, lookupKind, type KindInfo, type KindName } from './load/kinds.js';
+export { objectKey, type ValidObject } from './model/objects.js';
+export type * from './model/gateway-api.js';
+export type * from './model/core.js';
+export { validate } from './validate/index.js';
+export { resolve } from './resolve/index.js';
+export * from './resolve/types.js';
+export { hasErrors, resolveLoaded, resolvePaths, resolveTexts, type PipelineResult } from './pipeline.js';

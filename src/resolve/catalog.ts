@@ -1,0 +1,132 @@
+/**
+ * The catalog: every validated object indexed by kind and `namespace/name`, plus the creation
+ * order the spec's precedence rules use. Built once per resolution; read-only afterwards.
+ */
+import type { ConfigMap, Namespace, Secret, Service } from '../model/core.js';
+import type {
+  BackendTLSPolicy,
+  Gateway,
+  GatewayClass,
+  ListenerSet,
+  ReferenceGrant,
+  Route,
+} from '../model/gateway-api.js';
+import { ROUTE_KINDS } from '../model/gateway-api.js';
+import type { ValidObject } from '../model/objects.js';
+import type { Origin } from '../load/source.js';
+
+export const GATEWAY_GROUP = 'gateway.networking.k8s.io';
+
+/** `namespace/name`, the key every namespaced lookup uses. */
+export function nsName(namespace: string | undefined, name: string): string {
+  return `${namespace ?? ''}/${name}`;
+}
+
+interface Named {
+  metadata: { name: string; namespace?: string; creationTimestamp?: string };
+}
+
+export class Catalog {
+  readonly gatewayClasses: GatewayClass[] = [];
+  readonly gateways: Gateway[] = [];
+  readonly listenerSets: ListenerSet[] = [];
+  readonly routes: Route[] = [];
+  readonly referenceGrants: ReferenceGrant[] = [];
+  readonly backendTLSPolicies: BackendTLSPolicy[] = [];
+  private readonly namespaces = new Map<string, Namespace>();
+  private readonly services = new Map<string, Service>();
+  private readonly secrets = new Map<string, Secret>();
+  private readonly configMaps = new Map<string, ConfigMap>();
+  private readonly byKey = new Map<string, unknown>();
+  private readonly seqOf = new Map<unknown, number>();
+  private readonly originOf = new Map<unknown, Origin>();
+
+  constructor(objects: readonly ValidObject[]) {
+    for (const v of objects) {
+      const o = v.object;
+      this.seqOf.set(o, v.seq);
+      this.originOf.set(o, v.origin);
+      const meta = o.metadata;
+      this.byKey.set(`${o.kind}/${nsName(meta.namespace, meta.name)}`, o);
+      switch (o.kind) {
+        case 'GatewayClass': this.gatewayClasses.push(o); break;
+        case 'Gateway': this.gateways.push(o); break;
+        case 'ListenerSet': this.listenerSets.push(o); break;
+        case 'ReferenceGrant': this.referenceGrants.push(o); break;
+        case 'BackendTLSPolicy': this.backendTLSPolicies.push(o); break;
+        case 'Namespace': this.namespaces.set(meta.name, o); break;
+        case 'Service': this.services.set(nsName(meta.namespace, meta.name), o); break;
+        case 'Secret': this.secrets.set(nsName(meta.namespace, meta.name), o); break;
+        case 'ConfigMap': this.configMaps.set(nsName(meta.namespace, meta.name), o); break;
+        default:
+          if ((ROUTE_KINDS as readonly string[]).includes(o.kind)) this.routes.push(o as Route);
+      }
+    }
+    const byName = (a: Named, b: Named) => compareNames(a, b);
+    this.gatewayClasses.sort(byName);
+    this.gateways.sort(byName);
+    this.listenerSets.sort(byName);
+    this.referenceGrants.sort(byName);
+    this.backendTLSPolicies.sort(byName);
+    this.routes.sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : byName(a, b)));
+  }
+
+  gatewayClass(name: string): GatewayClass | undefined {
+    return this.get('GatewayClass', undefined, name);
+  }
+  gateway(namespace: string, name: string): Gateway | undefined {
+    return this.get('Gateway', namespace, name);
+  }
+  listenerSet(namespace: string, name: string): ListenerSet | undefined {
+    return this.get('ListenerSet', namespace, name);
+  }
+  service(namespace: string, name: string): Service | undefined {
+    return this.services.get(nsName(namespace, name));
+  }
+  secret(namespace: string, name: string): Secret | undefined {
+    return this.secrets.get(nsName(namespace, name));
+  }
+  configMap(namespace: string, name: string): ConfigMap | undefined {
+    return this.configMaps.get(nsName(namespace, name));
+  }
+
+  /**
+   * The labels of a namespace, including `kubernetes.io/metadata.name` which the API server
+   * sets on every namespace. A namespace without a Namespace object still has that label.
+   */
+  namespaceLabels(name: string): Record<string, string> {
+    return { ...(this.namespaces.get(name)?.metadata.labels ?? {}), 'kubernetes.io/metadata.name': name };
+  }
+
+  /** Where an object was read from (for diagnostics). */
+  origin(o: unknown): Origin | undefined {
+    return this.originOf.get(o);
+  }
+
+  /**
+   * Creation order as the spec's tie-breaking rules define it: older first (creationTimestamp
+   * when both objects carry one, otherwise load order), then `namespace/name` alphabetically.
+   */
+  compareCreation(a: Named, b: Named): number {
+    const ta = a.metadata.creationTimestamp;
+    const tb = b.metadata.creationTimestamp;
+    if (ta && tb) {
+      const d = Date.parse(ta) - Date.parse(tb);
+      if (d !== 0 && !Number.isNaN(d)) return d;
+    } else {
+      const d = (this.seqOf.get(a) ?? 0) - (this.seqOf.get(b) ?? 0);
+      if (d !== 0) return d;
+    }
+    return compareNames(a, b);
+  }
+
+  private get<T>(kind: string, namespace: string | undefined, name: string): T | undefined {
+    return this.byKey.get(`${kind}/${nsName(namespace, name)}`) as T | undefined;
+  }
+}
+
+export function compareNames(a: Named, b: Named): number {
+  const ka = nsName(a.metadata.namespace, a.metadata.name);
+  const kb = nsName(b.metadata.namespace, b.metadata.name);
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
