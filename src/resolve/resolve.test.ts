@@ -31,6 +31,18 @@ spec: { ports: [{ port: 8080 }] }
 function run(...yaml: string[]) {
   return resolve(objectsFromYaml(CLASS, ...yaml), { now: NOW });
 }
+
+/**
+ * Resolves objects changed after validation: the resolver is a pure function that library
+ * users may call on objects that never met the validator, so it must not trust what the
+ * validator guarantees.
+ */
+function runUnvalidated(change: (objects: any[]) => void, ...yaml: string[]) {
+  const objects = objectsFromYaml(CLASS, ...yaml);
+  change(objects.map((o) => o.object));
+  return resolve(objects, { now: NOW });
+}
+const named = (objects: any[], kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
 const status = (r: ReturnType<typeof run>, key: string) => r.statuses.get(key)?.status as any;
 const condition = (list: any[], type: string) => list.find((c) => c.type === type);
 const listener = (r: ReturnType<typeof run>, key: string, name: string) => status(r, key).listeners.find((l: any) => l.name === name);
@@ -136,9 +148,10 @@ data: { tls.crt: bm90IGEgY2VydA==, tls.key: bm90IGEga2V5 }`,
   });
 
   it('marks every indistinct listener of one Gateway as conflicted', () => {
-    const r = run(gateway('gw', `
+    // Two listeners with the same port, protocol and hostname fail validation; set b's hostname afterwards.
+    const r = runUnvalidated((objects) => (named(objects, 'Gateway', 'gw').spec.listeners[1].hostname = 'a.example.com'), gateway('gw', `
     - { name: a, port: 80, protocol: HTTP, hostname: a.example.com }
-    - { name: b, port: 80, protocol: HTTP, hostname: a.example.com }
+    - { name: b, port: 80, protocol: HTTP, hostname: b.example.com }
     - { name: c, port: 80, protocol: HTTP, hostname: c.example.com }
     - { name: t, port: 90, protocol: TCP }
     - { name: h, port: 90, protocol: HTTP }
@@ -287,8 +300,14 @@ spec:
   });
 
   it('drops rules with incompatible filters (PartiallyInvalid) and rejects routes with no valid rule', () => {
-    const bad = `{ filters: [{ type: RequestRedirect, requestRedirect: { statusCode: 302 } }, { type: URLRewrite, urlRewrite: { hostname: x } }] }`;
-    const r = run(
+    // Validation rejects RequestRedirect + URLRewrite in one rule; add the URLRewrite afterwards.
+    const bad = `{ filters: [{ type: RequestRedirect, requestRedirect: { statusCode: 302 } }] }`;
+    const rewrite = { type: 'URLRewrite', urlRewrite: { hostname: 'x' } };
+    const r = runUnvalidated(
+      (objects) => {
+        named(objects, 'HTTPRoute', 'partial').spec.rules[1].filters.push(rewrite);
+        named(objects, 'HTTPRoute', 'none').spec.rules[0].filters.push(rewrite);
+      },
       gw,
       route('partial', 'infra', `  parentRefs: [{ name: gw, sectionName: http }]\n  rules: [{ backendRefs: [{ name: web, port: 8080 }] }, ${bad}]`),
       route('none', 'infra', `  parentRefs: [{ name: gw, sectionName: http }]\n  rules: [${bad}]`),

@@ -1,114 +1,17 @@
 /**
- * Test support for the resolver's tests: a minimal stand-in for validation (only the CRD
- * defaults the resolver relies on) and a self-signed certificate fixture. Not used by the
- * resolver itself.
+ * Test support for the resolver's tests: manifests through the real loader and validator,
+ * and a self-signed certificate fixture. Not used by the resolver itself.
  */
-import { loadTexts, type LoadedObject } from '../load/load.js';
+import { loadTexts } from '../load/load.js';
 import type { ValidObject } from '../model/objects.js';
+import { validate } from '../validate/index.js';
 
-const G = 'gateway.networking.k8s.io';
-
-type Rec = Record<string, any>;
-
-function defaultListener(l: Rec): void {
-  l.allowedRoutes ??= {};
-  l.allowedRoutes.namespaces ??= { from: 'Same' };
-  l.allowedRoutes.namespaces.from ??= 'Same';
-  for (const k of l.allowedRoutes.kinds ?? []) k.group ??= G;
-  if (l.tls) {
-    l.tls.mode ??= 'Terminate';
-    for (const r of l.tls.certificateRefs ?? []) {
-      r.group ??= '';
-      r.kind ??= 'Secret';
-    }
-  }
-}
-
-function defaultBackendRef(b: Rec): void {
-  b.group ??= '';
-  b.kind ??= 'Service';
-  b.weight ??= 1;
-  for (const f of b.filters ?? []) defaultFilter(f);
-}
-
-function defaultFilter(f: Rec): void {
-  if (f.requestMirror?.backendRef) {
-    f.requestMirror.backendRef.group ??= '';
-    f.requestMirror.backendRef.kind ??= 'Service';
-  }
-  if (f.externalAuth?.backendRef) {
-    f.externalAuth.backendRef.group ??= '';
-    f.externalAuth.backendRef.kind ??= 'Service';
-  }
-}
-
-/** Applies the CRD defaults the resolver relies on to a deep copy of each loaded object. */
-export function withDefaults(objects: readonly LoadedObject[]): ValidObject[] {
-  return objects.map((lo) => {
-    const o: Rec = structuredClone(lo.object);
-    o.metadata ??= {};
-    if (lo.info.namespaced) o.metadata.namespace ??= 'default';
-    o.metadata.generation ??= 1;
-    const spec: Rec = o.spec ?? {};
-    switch (o.kind) {
-      case 'Gateway':
-        for (const l of spec.listeners ?? []) defaultListener(l);
-        for (const a of spec.addresses ?? []) a.type ??= 'IPAddress';
-        if (spec.tls?.backend?.clientCertificateRef) {
-          spec.tls.backend.clientCertificateRef.group ??= '';
-          spec.tls.backend.clientCertificateRef.kind ??= 'Secret';
-        }
-        if (spec.tls?.frontend) {
-          const v = [spec.tls.frontend.default?.validation, ...(spec.tls.frontend.perPort ?? []).map((p: Rec) => p.tls?.validation)];
-          for (const x of v) if (x) x.mode ??= 'AllowValidOnly';
-          spec.tls.frontend.default ??= {};
-        }
-        break;
-      case 'ListenerSet':
-        spec.parentRef.group ??= G;
-        spec.parentRef.kind ??= 'Gateway';
-        for (const l of spec.listeners ?? []) defaultListener(l);
-        break;
-      case 'HTTPRoute':
-      case 'GRPCRoute':
-      case 'TLSRoute':
-      case 'TCPRoute':
-      case 'UDPRoute':
-        for (const p of spec.parentRefs ?? []) {
-          p.group ??= G;
-          p.kind ??= 'Gateway';
-        }
-        if (o.kind === 'HTTPRoute') spec.rules ??= [{}];
-        for (const r of spec.rules ?? []) {
-          if (o.kind === 'HTTPRoute') {
-            r.matches ??= [{}];
-            for (const m of r.matches) {
-              m.path ??= {};
-              m.path.type ??= 'PathPrefix';
-              m.path.value ??= '/';
-            }
-          }
-          for (const b of r.backendRefs ?? []) defaultBackendRef(b);
-          for (const f of r.filters ?? []) defaultFilter(f);
-        }
-        break;
-      case 'Service':
-        for (const p of spec.ports ?? []) p.protocol ??= 'TCP';
-        break;
-      case 'Secret':
-        o.type ??= 'Opaque';
-        break;
-    }
-    return { ...lo, object: o } as ValidObject;
-  });
-}
-
-/** Loads YAML text and applies the defaults: the objects a test hands to `resolve()`. */
 export function objectsFromYaml(...texts: string[]): ValidObject[] {
-  const { objects, diagnostics } = loadTexts(texts.map((text, i) => ({ file: `test-${i}.yaml`, text })));
-  const errors = diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length > 0) throw new Error(errors.map((d) => d.message).join('\n'));
-  return withDefaults(objects);
+  const loaded = loadTexts(texts.map((text, i) => ({ file: `test-${i}.yaml`, text })));
+  const validated = validate(loaded.objects);
+  const errors = [...loaded.diagnostics, ...validated.diagnostics].filter((d) => d.severity === 'error');
+  if (errors.length > 0) throw new Error(errors.map((d) => `${d.field}: ${d.message}`).join('\n'));
+  return validated.objects;
 }
 
 /** A self-signed RSA certificate (CN default, SANs *, *.example.com, example.com) and its key. */

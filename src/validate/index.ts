@@ -20,6 +20,7 @@ import { gateway } from './gateway.js';
 import { gatewayClass } from './gatewayclass.js';
 import { grpcRoute } from './grpcroute.js';
 import { httpRoute } from './httproute.js';
+import { dataPlaneProblems } from './dataplane.js';
 import { describeIssue, RULES_NOT_CHECKED, type Problem } from './issues.js';
 import { listenerSet } from './listenerset.js';
 import { referenceGrant } from './referencegrant.js';
@@ -74,7 +75,8 @@ function validateOne(loaded: LoadedObject): OneResult {
   // The API server ignores status on create; the copy also keeps the input untouched.
   const { status: _ignored, ...body } = structuredClone(loaded.object);
   const parsed = schemaFor(loaded).safeParse(body, { reportInput: true });
-  if (parsed.success) return { ok: true, object: parsed.data };
+  const dataPlane = parsed.success ? dataPlaneProblems(parsed.data) : [];
+  if (parsed.success && dataPlane.length === 0) return { ok: true, object: parsed.data };
 
   const ref = {
     kind: loaded.object.kind,
@@ -88,9 +90,9 @@ function validateOne(loaded: LoadedObject): OneResult {
     field: formatFieldPath(p.path),
     message: p.message,
   });
-    // Only the CRDs carry CEL rules; the core kinds are validated by the API server's own code.
+  // Only the CRDs carry CEL rules; the core kinds are validated by the API server's own code.
   const hasRules = loaded.info.group === GATEWAY_GROUP;
-  const problems = selectProblems(parsed.error.issues.flatMap(describeIssue), hasRules);
+  const problems = parsed.success ? dataPlane : selectProblems(parsed.error.issues.flatMap(describeIssue), hasRules);
   const errors = problems.filter((p) => p !== NOT_CHECKED).map((p) => toDiagnostic(p));
   // In document order: zod reports a parent's own issues after its children's.
   errors.sort((a, b) => a.position.line - b.position.line || a.position.col - b.position.col);

@@ -3,6 +3,8 @@
  * CRD's message, the field path of the rule's location and the YAML position (the `#@` line).
  */
 import { describe, expect, it } from 'vitest';
+import { loadTexts } from '../load/load.js';
+import { validate } from './index.js';
 import { errorsOf, markedPosition, TEST_FILE, validateYaml } from './testing.js';
 
 const GW = 'gateway.networking.k8s.io/v1';
@@ -690,5 +692,52 @@ describe('CEL rules', () => {
     const { objects, diagnostics } = validateYaml(text);
     expect(diagnostics).toEqual([]);
     expect(objects).toHaveLength(1);
+  });
+});
+
+describe('data-plane checks', () => {
+  it('rejects a regular expression the core cannot compile, at the field that holds it', () => {
+    const text = `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: lookaround
+  namespace: apps
+spec:
+  rules:
+  - matches:
+    - path:
+        type: RegularExpression
+        value: "/api/(?!internal).*"
+    - headers:
+      - name: x-version
+        type: RegularExpression
+        value: "v(\\\\d+)\\\\1"
+`;
+    const { objects, diagnostics } = validate(loadTexts([{ file: 'regex.yaml', text }]).objects);
+    expect(objects).toEqual([]);
+    expect(diagnostics.map((d) => [d.field, d.position.line, d.message.split(': not a regular expression')[0]])).toEqual([
+      ['spec.rules[0].matches[0].path.value', 11, 'Invalid value: "/api/(?!internal).*"'],
+      ['spec.rules[0].matches[1].headers[0].value', 15, 'Invalid value: "v(\\\\d+)\\\\1"'],
+    ]);
+    expect(diagnostics[0].message).toMatch(/not a regular expression Switchyard can run: lookahead assertion \(\?! is not supported at offset 5$/);
+    expect(diagnostics[1].message).toMatch(/backreference/i);
+  });
+
+  it('accepts RE2 patterns in GRPCRoute method matches and rejects the others', () => {
+    const route = (service: string) => `apiVersion: gateway.networking.k8s.io/v1
+kind: GRPCRoute
+metadata:
+  name: g
+  namespace: apps
+spec:
+  rules:
+  - matches:
+    - method:
+        type: RegularExpression
+        service: "${service}"
+`;
+    expect(validate(loadTexts([{ file: 'ok.yaml', text: route('foo\\\\.v[0-9]+\\\\.Echo') }]).objects).diagnostics).toEqual([]);
+    const bad = validate(loadTexts([{ file: 'bad.yaml', text: route('(?<=x)y') }]).objects).diagnostics;
+    expect(bad.map((d) => d.field)).toEqual(['spec.rules[0].matches[0].method.service']);
   });
 });
