@@ -104,20 +104,25 @@ export class Catalog {
   }
 
   /**
-   * Creation order as the spec's tie-breaking rules define it: older first (creationTimestamp
-   * when both objects carry one, otherwise load order), then `namespace/name` alphabetically.
+   * Creation order as the spec's tie-breaking rules define it: older creationTimestamp first;
+   * an object without one was created by this load, so it is newer than every timestamped
+   * object; among those, load order. Then `namespace/name` alphabetically. The route-table
+   * compiler orders route ties the same way (src/compile/precedence.ts).
    */
   compareCreation(a: Named, b: Named): number {
-    const ta = a.metadata.creationTimestamp;
-    const tb = b.metadata.creationTimestamp;
-    if (ta && tb) {
-      const d = Date.parse(ta) - Date.parse(tb);
-      if (d !== 0 && !Number.isNaN(d)) return d;
-    } else {
-      const d = (this.seqOf.get(a) ?? 0) - (this.seqOf.get(b) ?? 0);
-      if (d !== 0) return d;
+    const ta = parseTime(a.metadata.creationTimestamp);
+    const tb = parseTime(b.metadata.creationTimestamp);
+    if (ta !== tb) {
+      if (ta === null) return 1;
+      if (tb === null) return -1;
+      return ta - tb;
     }
-    return compareNames(a, b);
+    return this.loadOrder(a) - this.loadOrder(b) || compareNames(a, b);
+  }
+
+  /** Position of the object in the input (`LoadedObject.seq`). */
+  loadOrder(o: Named): number {
+    return this.seqOf.get(o) ?? 0;
   }
 
   private get<T>(kind: string, namespace: string | undefined, name: string): T | undefined {
@@ -129,4 +134,10 @@ export function compareNames(a: Named, b: Named): number {
   const ka = nsName(a.metadata.namespace, a.metadata.name);
   const kb = nsName(b.metadata.namespace, b.metadata.name);
   return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+function parseTime(value: string | undefined): number | null {
+  if (!value) return null;
+  const t = Date.parse(value);
+  return Number.isNaN(t) ? null : t;
 }

@@ -25,6 +25,8 @@ export interface AddressOptions {
   defaultAddress: GatewayAddress;
   /** When set, IPAddress values outside this list cannot be bound here (AddressNotUsable). */
   localAddresses?: readonly string[];
+  /** Overrides `defaultAddress` per Gateway (ResolveOptions.addressFor). */
+  addressFor?: (gateway: Gateway) => GatewayAddress | undefined;
 }
 
 export interface ListenerSetState {
@@ -188,7 +190,10 @@ function resolveAddresses(gw: Gateway, opts: AddressOptions): AddressResult {
     }
     if (!out.addresses.some((x) => x.value === a.value)) out.addresses.push({ type: a.type, value: a.value });
   }
-  if (wantsDefault && !out.addresses.some((x) => x.value === opts.defaultAddress.value)) out.addresses.push({ ...opts.defaultAddress });
+  if (wantsDefault) {
+    const fallback = opts.addressFor?.(gw) ?? opts.defaultAddress;
+    if (!out.addresses.some((x) => x.value === fallback.value)) out.addresses.push({ type: fallback.type, value: fallback.value });
+  }
   return out;
 }
 

@@ -55,6 +55,7 @@ export function resolve(objects: readonly ValidObject[], options: ResolveOptions
   const gateways = resolveGateways(ctx, classes, {
     defaultAddress: options.defaultAddress ?? { ...DEFAULT_ADDRESS },
     localAddresses: options.localAddresses,
+    addressFor: options.addressFor,
   });
   // 4. backends of every route
   const backends = new Map<Route, RouteBackends>();
@@ -135,7 +136,7 @@ function resolvedListener(
 ): ResolvedListener {
   const routes = [...(attached.get(l)?.entries() ?? [])]
     .sort(([a], [b]) => catalog.compareCreation(a, b) || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0))
-    .map(([route, hostnames]): AttachedRoute => ({ kind: route.kind, route, hostnames, rules: backends.get(route)!.rules }));
+    .map(([route, hostnames]): AttachedRoute => ({ kind: route.kind, route, hostnames, rules: backends.get(route)!.rules, seq: catalog.loadOrder(route) }));
   const li = l.listener;
   return {
     name: li.name,

@@ -371,6 +371,29 @@ describe('Gateway addresses and references', () => {
     expect(r.gateways.map((g) => g.gateway.metadata.name)).toEqual(['plain', 'remote']);
   });
 
+  it('asks addressFor for Gateways that request no address, in namespace/name order', () => {
+    const asked: string[] = [];
+    const r = resolve(
+      objectsFromYaml(
+        CLASS,
+        gateway('b', `    - { name: http, port: 80, protocol: HTTP }`),
+        gateway('a', `    - { name: http, port: 80, protocol: HTTP }`),
+        gateway('fixed', `    - { name: http, port: 80, protocol: HTTP }`, `  addresses: [{ value: 10.0.0.9 }]`),
+      ),
+      {
+        now: NOW,
+        addressFor: (gw) => {
+          asked.push(gw.metadata.name);
+          return gw.metadata.name === 'b' ? undefined : { type: 'IPAddress', value: `127.0.10.${asked.length}` };
+        },
+      },
+    );
+    expect(asked).toEqual(['a', 'b']);
+    expect((r.statuses.get('Gateway/infra/a')!.status as any).addresses).toEqual([{ type: 'IPAddress', value: '127.0.10.1' }]);
+    expect((r.statuses.get('Gateway/infra/b')!.status as any).addresses).toEqual([{ type: 'IPAddress', value: '127.0.0.1' }]);
+    expect(r.gateways.find((g) => g.gateway.metadata.name === 'fixed')!.addresses).toEqual([{ type: 'IPAddress', value: '10.0.0.9' }]);
+  });
+
   it('judges the backend client certificate at the Gateway level', () => {
     const r = run(
       gateway('ok', `    - { name: http, port: 80, protocol: HTTP }`, `  tls: { backend: { clientCertificateRef: { name: cert } } }`),

@@ -34,6 +34,12 @@ export interface ResolveOptions {
    */
   defaultAddress?: { type: string; value: string };
   /**
+   * The address a host assigns to a Gateway that requests no address (or one without a value),
+   * e.g. the next address of a pool; `undefined` falls back to `defaultAddress`. Called once per
+   * such Gateway and resolution, in namespace/name order.
+   */
+  addressFor?: (gateway: Gateway) => { type: string; value: string } | undefined;
+  /**
    * The IP addresses this host can bind. When given, a Gateway requesting another IPAddress
    * is Programmed=False/AddressNotUsable. When absent every well-formed IP is considered usable.
    */

@@ -1,0 +1,72 @@
+/**
+ * Append-only little-endian byte writer for the route table. Records are written children
+ * first, so every offset a record stores is already known; the header is patched last.
+ */
+const encoder = new TextEncoder();
+
+export class TableWriter {
+  private buf = new Uint8Array(4096);
+  private view = new DataView(this.buf.buffer);
+  private len = 0;
+  private readonly strings = new Map<string, number>();
+
+  get length(): number {
+    return this.len;
+  }
+
+  private reserve(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    let cap = this.buf.length * 2;
+    while (cap < this.len + n) cap *= 2;
+    const next = new Uint8Array(cap);
+    next.set(this.buf.subarray(0, this.len));
+    this.buf = next;
+    this.view = new DataView(next.buffer);
+  }
+
+  /** Pads with zero bytes to a multiple of 4. */
+  align(): void {
+    const pad = (4 - (this.len & 3)) & 3;
+    this.reserve(pad);
+    this.len += pad; // the buffer is zero-filled
+  }
+
+  /** Writes u32 words at a 4-aligned position; returns their byte offset. */
+  words(values: readonly number[]): number {
+    this.align();
+    const off = this.len;
+    this.reserve(values.length * 4);
+    for (let i = 0; i < values.length; i++) this.view.setUint32(off + i * 4, values[i] >>> 0, true);
+    this.len += values.length * 4;
+    return off;
+  }
+
+  patch(offset: number, value: number): void {
+    this.view.setUint32(offset, value >>> 0, true);
+  }
+
+  /** Writes raw bytes at a 4-aligned position; returns their byte offset. */
+  bytes(data: Uint8Array): number {
+    this.align();
+    const off = this.len;
+    this.reserve(data.length);
+    this.buf.set(data, off);
+    this.len += data.length;
+    return off;
+  }
+
+  /** UTF-8 string, written once per distinct value; returns [offset, byteLength]. */
+  string(value: string): [number, number] {
+    const data = encoder.encode(value);
+    const known = this.strings.get(value);
+    if (known !== undefined) return [known, data.length];
+    const off = this.bytes(data);
+    this.strings.set(value, off);
+    return [off, data.length];
+  }
+
+  finish(): Uint8Array {
+    this.align();
+    return this.buf.slice(0, this.len);
+  }
+}
