@@ -2,8 +2,10 @@
  * The front half of the pipeline as one call: load -> validate -> resolve.
  * Hosts and the CLI use this; each stage stays usable on its own.
  */
+import { compileTable } from './compile/compile.js';
+import type { TableManifest } from './compile/manifest.js';
 import type { Diagnostic } from './diagnostics.js';
-import { loadPaths, loadTexts, type LoadResult, type TextInput } from './load/load.js';
+import { loadPaths, loadTexts, type KubeObject, type LoadResult, type TextInput } from './load/load.js';
 import type { ValidObject } from './model/objects.js';
 import { resolve } from './resolve/index.js';
 import type { Resolution, ResolveOptions } from './resolve/types.js';
@@ -37,4 +39,29 @@ export async function resolvePaths(paths: readonly string[], options: ResolveOpt
 
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === 'error');
+}
+
+export interface CompileResult extends PipelineResult {
+  /** The route table: the bytes every host loads (`createRouter(table)`). */
+  table: Uint8Array;
+  /** sha256 of the table, hex. */
+  hash: string;
+  manifest: TableManifest;
+}
+
+/**
+ * The whole front half for library users: manifests (YAML/JSON text, text inputs with file
+ * names, or objects) -> validated, resolved, compiled. Invalid objects are left out with
+ * diagnostics, as everywhere; the table holds what is valid.
+ */
+export function compile(input: string | readonly TextInput[] | readonly KubeObject[], options: ResolveOptions = {}): CompileResult {
+  const inputs: readonly TextInput[] =
+    typeof input === 'string'
+      ? [{ file: '<input>', text: input }]
+      : input.length > 0 && 'text' in input[0]
+        ? (input as readonly TextInput[])
+        : [{ file: '<objects>', text: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: input }) }];
+  const result = resolveTexts(inputs, options);
+  const compiled = compileTable(result.resolution);
+  return { ...result, table: compiled.table, hash: compiled.sha256, manifest: compiled.manifest };
 }

@@ -128,3 +128,71 @@ describe('switchyard status', () => {
     expect((await run('status', 'examples', '-o', 'xml')).code).toBe(EXIT_USAGE);
   });
 });
+
+describe('switchyard compile', () => {
+  it('writes the table and prints its hash, size and counts; the same input gives the same bytes', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'switchyard-compile-'));
+    const first = await run('compile', 'examples', '-o', join(dir, 'a.bin'));
+    const second = await run('compile', 'examples', '-o', join(dir, 'b.bin'));
+    expect(first.code).toBe(EXIT_OK);
+    const info = JSON.parse(first.stdout);
+    expect(info).toMatchObject({ listeners: 1, rules: 5 });
+    expect(info.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.parse(second.stdout).sha256).toBe(info.sha256);
+    const { readFile } = await import('node:fs/promises');
+    const bytes = await readFile(join(dir, 'a.bin'));
+    expect(bytes.byteLength).toBe(info.bytes);
+    expect(bytes.subarray(0, 4).toString('latin1')).toBe('SWYD');
+    expect((await readFile(join(dir, 'b.bin'))).equals(bytes)).toBe(true);
+  });
+
+  it('requires -o', async () => {
+    expect((await run('compile', 'examples')).code).toBe(EXIT_USAGE);
+  });
+});
+
+describe('switchyard route', () => {
+  it('answers as JSON with the gateway, listener, route, picked backend and the weighted set', async () => {
+    const r = await run('route', 'examples', 'GET', 'http://api.example.com:8080/api/items', '-o', 'json');
+    expect(r.code).toBe(EXIT_OK);
+    const answer = JSON.parse(r.stdout);
+    expect(answer).toMatchObject({
+      status: 200,
+      gateway: 'edge/public',
+      listener: 'http',
+      route: { kind: 'HTTPRoute', namespace: 'shop', name: 'api', rule: 0, match: 0 },
+      backends: [
+        { namespace: 'shop', name: 'api-v1', port: 80, weight: 90 },
+        { namespace: 'shop', name: 'api-v2', port: 80, weight: 10 },
+      ],
+    });
+    expect(['api-v1', 'api-v2']).toContain(answer.backend.name);
+  });
+
+  it('follows the precedence rules: Exact path with a method beats the prefix, a header match beats the plain prefix', async () => {
+    const exact = JSON.parse((await run('route', 'examples', 'GET', 'http://shop.example.com:8080/api/health', '-o', 'json')).stdout);
+    expect(exact.route).toMatchObject({ name: 'api', rule: 1 });
+    const canary = JSON.parse((await run('route', 'examples', 'GET', 'http://shop.example.com:8080/api/items', '-H', 'X-Canary: always', '-o', 'json')).stdout);
+    expect(canary.route).toMatchObject({ name: 'api', rule: 2 });
+    expect(canary.backend).toEqual({ namespace: 'shop', name: 'api-v2', port: 80 });
+  });
+
+  it('uses the scheme default port unless --port says otherwise', async () => {
+    const onDefault = JSON.parse((await run('route', 'examples', 'GET', 'http://shop.example.com/', '-o', 'json')).stdout);
+    expect(onDefault.status).toBe(404);
+    const onPort = JSON.parse((await run('route', 'examples', 'GET', 'http://shop.example.com/', '--port', '8080', '-o', 'json')).stdout);
+    expect(onPort).toMatchObject({ status: 200, route: { name: 'storefront' } });
+  });
+
+  it('explains a miss with the nearest matches and the reason each failed', async () => {
+    const r = await run('route', 'examples', 'POST', 'http://unknown.example.com:8080/api/health');
+    expect(r.stdout.split('\n')[0]).toBe('404 POST http://unknown.example.com:8080/api/health');
+    expect(r.stdout).toContain('nearest misses:');
+    expect(r.stdout).toMatch(/httproute\/shop\/api\/rule\/0\/match\/0: hostnames shop\.example\.com, api\.example\.com do not include unknown\.example\.com/);
+    expect(r.stdout).toMatch(/httproute\/shop\/api\/rule\/1\/match\/0: hostnames .*; method: wants GET, got POST/);
+  });
+
+  it('rejects a URL that is not http(s) with exit 2', async () => {
+    expect((await run('route', 'examples', 'GET', 'ftp://x/')).code).toBe(EXIT_USAGE);
+  });
+});

@@ -2,10 +2,13 @@
  * The `switchyard` command line. Machine output goes to stdout, diagnostics to stderr.
  * Exit codes: 0 ok, 1 findings (invalid input), 2 usage error.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { writeFile } from 'node:fs/promises';
+import { compileTable } from '../compile/compile.js';
 import { formatDiagnostic, type Diagnostic } from '../diagnostics.js';
-import { hasErrors, resolvePaths, type PipelineResult } from '../pipeline.js';
+import { hasErrors, resolvePaths, type CompileResult, type PipelineResult } from '../pipeline.js';
 import { DEFAULT_CONTROLLER_NAME } from '../resolve/types.js';
+import { answerRoute, renderRouteText, RouteQueryError } from './route.js';
 import { renderStatus, type StatusFormat } from './status-output.js';
 
 export const EXIT_OK = 0;
@@ -31,6 +34,12 @@ async function pipeline(paths: string[], controllerName: string): Promise<Pipeli
     // Missing files and unreadable paths are the caller's mistake, not findings in manifests.
     throw new UsageError((err as Error).message);
   }
+}
+
+async function compiled(paths: string[], controllerName: string): Promise<CompileResult> {
+  const result = await pipeline(paths, controllerName);
+  const table = compileTable(result.resolution);
+  return { ...result, table: table.table, hash: table.sha256, manifest: table.manifest };
 }
 
 function report(io: Io, diagnostics: readonly Diagnostic[]): void {
@@ -72,6 +81,55 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       const result = await pipeline(paths, opts.controllerName);
       report(io, result.diagnostics);
       io.stdout(renderStatus(result, opts.output));
+      setExit(hasErrors(result.diagnostics) ? EXIT_FINDINGS : EXIT_OK);
+    });
+
+  program
+    .command('compile')
+    .description('Compile manifests into the binary route table every host loads; prints its sha256, rule count and size')
+    .argument('<paths...>', 'files, directories (recursive .yaml/.yml/.json) or - for stdin')
+    .requiredOption('-o, --output <file>', 'where to write the table')
+    .addOption(controllerOption())
+    .exitOverride()
+    .action(async (paths: string[], opts: { output: string; controllerName: string }) => {
+      const result = await compiled(paths, opts.controllerName);
+      report(io, result.diagnostics);
+      await writeFile(opts.output, result.table);
+      io.stdout(
+        `${JSON.stringify({ file: opts.output, sha256: result.hash, bytes: result.table.byteLength, listeners: result.manifest.listeners.length, rules: result.manifest.rules.length, matches: result.manifest.matches.length })}\n`,
+      );
+      setExit(hasErrors(result.diagnostics) ? EXIT_FINDINGS : EXIT_OK);
+    });
+
+  program
+    .command('route')
+    .description('Show which gateway, listener, route, rule and backend take a request, and why nothing does when nothing matches')
+    .argument('<paths>', 'a file, a directory (recursive) or - for stdin')
+    .argument('<method>', 'request method, e.g. GET')
+    .argument('<url>', 'http(s)://host[:port]/path?query; the port defaults to the scheme\'s')
+    .option('-H, --header <header...>', "request header 'name: value' (repeatable)")
+    .option('--port <port>', 'listener port the request arrives on (default: from the URL)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError('must be a port number');
+      return n;
+    })
+    .option('--gateway <ns/name>', 'only the listeners of this Gateway')
+    .option('--seed <n>', 'seed of the weighted pick', (v) => Number(v) >>> 0)
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(controllerOption())
+    .exitOverride()
+    .action(async (path: string, method: string, url: string, opts: { header?: string[]; port?: number; gateway?: string; seed?: number; output: string; controllerName: string }) => {
+      const result = await compiled([path], opts.controllerName);
+      report(io, result.diagnostics);
+      const query = { method, url, headers: opts.header ?? [], port: opts.port, gateway: opts.gateway, seed: opts.seed };
+      let routed;
+      try {
+        routed = await answerRoute(result, query);
+      } catch (err) {
+        if (err instanceof RouteQueryError) throw new UsageError(err.message);
+        throw err;
+      }
+      io.stdout(opts.output === 'json' ? `${JSON.stringify(routed.answer)}\n` : renderRouteText(query, routed));
       setExit(hasErrors(result.diagnostics) ? EXIT_FINDINGS : EXIT_OK);
     });
 
