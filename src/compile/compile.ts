@@ -6,7 +6,7 @@
  *  3. regular expressions compiled to programs (a pattern the engine rejects makes its match
  *     never match, with a diagnostic);
  *  4. match records, rule records, then per listener its hostname index and route groups;
- *  5. the JSON manifest for hosts, then the header is patched.
+ *  5. the JSON manifest for hosts (compact form, wire.ts), then the header is patched.
  * The output depends only on the Resolution's content and order, never on time or Map order.
  */
 import { createHash } from 'node:crypto';
@@ -19,6 +19,7 @@ import type { ListenerInfo, RuleInfo, TableManifest } from './manifest.js';
 import { flattenMatches, type MatchSpec } from './matches.js';
 import { writeGroup, type IndexedMatch } from './pathindex.js';
 import { compileRegex } from './regex/program.js';
+import { encodeManifest } from './wire.js';
 import { TableWriter } from './writer.js';
 
 export interface CompiledTable {
@@ -219,7 +220,7 @@ export function compileTable(resolution: Pick<Resolution, 'gateways'>): Compiled
     rules,
     diagnostics: regex.diagnostics,
   };
-  const json = new TextEncoder().encode(JSON.stringify(manifest));
+  const json = new TextEncoder().encode(JSON.stringify(encodeManifest(manifest, w)));
   const jsonOff = w.bytes(json);
   const table = w.finish();
   const view = new DataView(table.buffer, table.byteOffset, table.byteLength);

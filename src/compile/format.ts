@@ -5,7 +5,7 @@
 
 /** 'SWYD' read as a little-endian u32. */
 export const MAGIC = 0x44595753;
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 
 /** Header: 16 u32 words. Values are word indices. */
 export const HEADER_WORDS = 16;
