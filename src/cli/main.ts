@@ -9,6 +9,7 @@ import { formatDiagnostic, type Diagnostic } from '../diagnostics.js';
 import { hasErrors, resolvePaths, type CompileResult, type PipelineResult } from '../pipeline.js';
 import { DEFAULT_CONTROLLER_NAME } from '../resolve/types.js';
 import { answerRoute, renderRouteText, RouteQueryError } from './route.js';
+import { serveCommand } from '../../host-node/serve-command.js';
 import { renderStatus, type StatusFormat } from './status-output.js';
 
 export const EXIT_OK = 0;
@@ -132,6 +133,8 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       io.stdout(opts.output === 'json' ? `${JSON.stringify(routed.answer)}\n` : renderRouteText(query, routed));
       setExit(hasErrors(result.diagnostics) ? EXIT_FINDINGS : EXIT_OK);
     });
+
+  program.addCommand(serveCommand(io, setExit));
 
   return program;
 }

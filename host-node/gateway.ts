@@ -1,0 +1,288 @@
+/**
+ * The Node gateway: serves the routes of Gateway API manifests on every ready HTTP/HTTPS
+ * listener, reloads when the manifests change, and exposes the hooks operations code builds
+ * on (request and reload callbacks, drain, close).
+ *
+ * Reload: the pipeline runs again; validation errors keep the last good snapshot serving; an
+ * unchanged table, endpoint set and socket layout change nothing; otherwise a new generation
+ * (router + endpoints) is swapped in atomically and sockets are bound, updated or closed.
+ */
+import { rename, writeFile } from 'node:fs/promises';
+import { formatDiagnostic } from '../src/diagnostics.js';
+import { renderStatus } from '../src/cli/status-output.js';
+import { DEFAULT_CONTROLLER_NAME, type ObjectStatus } from '../src/resolve/types.js';
+import { AddressPool } from './addresses.js';
+import { Generation } from './generation.js';
+import { GatewayHandler } from './handler.js';
+import type { ServedListener, SocketPlan } from './listeners.js';
+import { Observers, type ReloadInfo, type ReloadListener, type RequestEndListener } from './observe.js';
+import { createGatewaySocket, DEFAULT_LIMITS, listen, type GatewaySocket, type ServerLimits } from './servers.js';
+import { takeSnapshot, type Snapshot } from './snapshot.js';
+import { DEFAULT_UPSTREAM_OPTIONS, UpstreamPools, type UpstreamOptions } from './upstreams.js';
+import { watchManifests, type ManifestWatcher } from './watch.js';
+
+export interface NodeGatewayOptions {
+  /** Manifest files and directories (`-` for stdin, which is read once and never watched). */
+  paths: readonly string[];
+  /** Added to every listener port. Default 0. */
+  portOffset?: number;
+  /** Address for Gateways without their own address. Default `0.0.0.0`. */
+  bind?: string;
+  /** IPv4 CIDR handing each Gateway without `spec.addresses` its own address. */
+  addressPool?: string;
+  controllerName?: string;
+  /** Written with the computed status (YAML) whenever it changes. */
+  statusFile?: string;
+  /** Reload when the manifests change. Default false. */
+  watch?: boolean;
+  limits?: Partial<ServerLimits>;
+  upstream?: Partial<UpstreamOptions>;
+  /** Diagnostics and operational messages, one line each. Default: stderr. */
+  log?: (line: string) => void;
+}
+
+interface BoundSocket {
+  plan: SocketPlan;
+  socket: GatewaySocket;
+}
+
+export class NodeGateway {
+  private readonly observers = new Observers();
+  private readonly pools: UpstreamPools;
+  private readonly handler: GatewayHandler;
+  private readonly sockets = new Map<string, BoundSocket>();
+  private readonly pool: AddressPool | undefined;
+  private readonly log: (line: string) => void;
+  private generation!: Generation;
+  private snapshot!: Snapshot;
+  private statusText: string | undefined;
+  private watcher: ManifestWatcher | undefined;
+  private reloading: Promise<ReloadInfo> | undefined;
+  private closed = false;
+
+  private constructor(private readonly options: NodeGatewayOptions) {
+    this.pools = new UpstreamPools({ ...DEFAULT_UPSTREAM_OPTIONS, ...options.upstream });
+    this.pool = options.addressPool !== undefined ? new AddressPool(options.addressPool) : undefined;
+    this.log = options.log ?? ((line) => process.stderr.write(line + '\n'));
+    this.handler = new GatewayHandler({ current: () => this.generation, observers: this.observers });
+  }
+
+  /** Loads the manifests, binds every listener and starts serving; rejects when a socket cannot be bound. */
+  static async start(options: NodeGatewayOptions): Promise<NodeGateway> {
+    const gateway = new NodeGateway(options);
+    await gateway.boot();
+    return gateway;
+  }
+
+  /** sha256 of the route table being served. */
+  get tableHash(): string {
+    return this.generation.tableHash;
+  }
+
+  /** Every listener being served, with the address and port it is bound to. */
+  get listeners(): ServedListener[] {
+    return [...this.sockets.values()].flatMap((b) => b.plan.listeners);
+  }
+
+  /** The generation new requests start on (tests, admin). */
+  get current(): Generation {
+    return this.generation;
+  }
+
+  /** Called after every request with its route, backend, status, duration and sizes. Returns an unsubscribe function. */
+  onRequestEnd(listener: RequestEndListener): () => void {
+    return subscribe(this.observers.requestEnd, listener);
+  }
+
+  /** Called after every reload attempt (changed, unchanged or rejected). Returns an unsubscribe function. */
+  onReload(listener: ReloadListener): () => void {
+    return subscribe(this.observers.reload, listener);
+  }
+
+  /** Re-runs the pipeline and applies the result; concurrent calls share one run. */
+  reload(): Promise<ReloadInfo> {
+    this.reloading ??= this.apply().finally(() => (this.reloading = undefined));
+    return this.reloading;
+  }
+
+  /**
+   * Graceful shutdown: stop accepting, ask open connections to close after their current
+   * request (`Connection: close`, HTTP/2 GOAWAY), wait for requests in flight (at most
+   * `timeoutMs`), then close everything.
+   */
+  async drain(timeoutMs = 30_000): Promise<void> {
+    await this.stopWatching();
+    for (const { socket } of this.sockets.values()) socket.drain();
+    const deadline = Date.now() + timeoutMs;
+    while (this.generation.active > 0 && Date.now() < deadline) await delay(Math.min(50, Math.max(1, deadline - Date.now())));
+    await this.close();
+  }
+
+  /** Closes every socket and upstream pool at once. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.stopWatching();
+    await Promise.all([...this.sockets.values()].map(({ socket }) => closeSocket(socket)));
+    this.sockets.clear();
+    this.generation.retire();
+    await this.pools.destroy();
+  }
+
+  private async boot(): Promise<void> {
+    const snapshot = await this.take();
+    this.report(snapshot);
+    this.generation = await Generation.create(snapshot.table, snapshot.result.objects, this.pools);
+    this.snapshot = snapshot;
+    try {
+      for (const plan of snapshot.layout.sockets) await this.bind(plan);
+    } catch (err) {
+      await this.close();
+      throw err;
+    }
+    await this.writeStatus(snapshot);
+    if (this.options.watch && !this.options.paths.includes('-')) {
+      this.watcher = watchManifests(this.options.paths, async () => {
+        await this.reload();
+      });
+    }
+  }
+
+  private async apply(): Promise<ReloadInfo> {
+    let snapshot: Snapshot;
+    try {
+      snapshot = await this.take();
+    } catch (err) {
+      this.log(`switchyard: reload failed, keeping the current table: ${(err as Error).message}`);
+      return this.reloaded({ changed: false, tableHash: this.tableHash, rejected: true, diagnostics: [] });
+    }
+    this.report(snapshot);
+    if (snapshot.rejected) {
+      this.log(`switchyard: manifests have errors, keeping table ${this.tableHash}`);
+      return this.reloaded({ changed: false, tableHash: this.tableHash, rejected: true, diagnostics: snapshot.result.diagnostics });
+    }
+    await this.writeStatus(snapshot);
+    const previous = this.snapshot;
+    const contentChanged = snapshot.table.sha256 !== previous.table.sha256 || snapshot.endpointsHash !== previous.endpointsHash;
+    const layoutChanged = signatures(snapshot) !== signatures(previous);
+    this.snapshot = snapshot;
+    if (this.closed || (!contentChanged && !layoutChanged)) {
+      return this.reloaded({ changed: false, tableHash: this.tableHash, rejected: false, diagnostics: snapshot.result.diagnostics });
+    }
+    if (contentChanged) {
+      const next = await Generation.create(snapshot.table, snapshot.result.objects, this.pools);
+      const old = this.generation;
+      this.generation = next;
+      old.retire();
+    }
+    if (layoutChanged) await this.rebind(snapshot);
+    return this.reloaded({ changed: true, tableHash: this.tableHash, rejected: false, diagnostics: snapshot.result.diagnostics });
+  }
+
+  private reloaded(info: ReloadInfo): ReloadInfo {
+    this.observers.emitReload(info);
+    return info;
+  }
+
+  private take(): Promise<Snapshot> {
+    const bind = this.options.bind ?? '0.0.0.0';
+    return takeSnapshot({
+      paths: this.options.paths,
+      controllerName: this.options.controllerName ?? DEFAULT_CONTROLLER_NAME,
+      portOffset: this.options.portOffset ?? 0,
+      bind,
+      addressFor: (gw) => this.pool?.addressFor(`${gw.metadata.namespace ?? 'default'}/${gw.metadata.name}`) ?? bind,
+      ...(this.snapshot ? { previous: this.snapshot.result.resolution.statuses as ReadonlyMap<string, ObjectStatus> } : {}),
+    });
+  }
+
+  private report(snapshot: Snapshot): void {
+    for (const d of snapshot.result.diagnostics) this.log(formatDiagnostic(d));
+    for (const problem of snapshot.layout.problems) this.log(`switchyard: ${problem}`);
+  }
+
+  private async bind(plan: SocketPlan): Promise<void> {
+    const socket = createGatewaySocket(plan.state(), this.handler, { ...DEFAULT_LIMITS, ...this.options.limits });
+    try {
+      await listen(socket.server, plan.address, plan.port);
+    } catch (err) {
+      throw new Error(`cannot listen on ${plan.address}:${plan.port} (${plan.listeners.map((l) => `${l.gateway} ${l.listener}`).join(', ')}): ${(err as Error).message}`);
+    }
+    this.sockets.set(plan.key, { plan, socket });
+  }
+
+  /** Applies a new socket layout: new sockets bound, changed ones updated, removed ones drained. */
+  private async rebind(snapshot: Snapshot): Promise<void> {
+    const wanted = new Map(snapshot.layout.sockets.map((p) => [p.key, p]));
+    for (const [key, bound] of this.sockets) {
+      const plan = wanted.get(key);
+      if (plan && plan.scheme === bound.plan.scheme) continue;
+      this.sockets.delete(key);
+      void closeSocket(bound.socket, REMOVED_SOCKET_GRACE_MS);
+    }
+    for (const plan of wanted.values()) {
+      const bound = this.sockets.get(plan.key);
+      if (bound) {
+        if (bound.plan.signature !== plan.signature) bound.socket.update(plan.state());
+        bound.plan = plan;
+        continue;
+      }
+      try {
+        await this.bind(plan);
+      } catch (err) {
+        this.log(`switchyard: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  private async writeStatus(snapshot: Snapshot): Promise<void> {
+    const file = this.options.statusFile;
+    if (file === undefined) return;
+    const text = renderStatus(snapshot.result, 'yaml');
+    if (text === this.statusText) return;
+    const temp = `${file}.${process.pid}.tmp`;
+    await writeFile(temp, text);
+    await rename(temp, file);
+    this.statusText = text;
+  }
+
+  private async stopWatching(): Promise<void> {
+    const watcher = this.watcher;
+    this.watcher = undefined;
+    await watcher?.close();
+  }
+}
+
+function signatures(snapshot: Snapshot): string {
+  return snapshot.layout.sockets.map((p) => `${p.key}=${p.signature}`).join(';');
+}
+
+/** Grace given to requests on a socket a reload removed. */
+const REMOVED_SOCKET_GRACE_MS = 10_000;
+
+/** Drains a socket; connections still open after `graceMs` are closed. */
+function closeSocket(socket: GatewaySocket, graceMs = 0): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve();
+    }, graceMs);
+    socket.server.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    socket.drain();
+  });
+}
+
+function subscribe<T>(list: T[], item: T): () => void {
+  list.push(item);
+  return () => {
+    const i = list.indexOf(item);
+    if (i >= 0) list.splice(i, 1);
+  };
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

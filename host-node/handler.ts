@@ -1,0 +1,87 @@
+/**
+ * The request path: route (one core match), plan the filters, answer locally or forward. One
+ * generation is pinned per request, from routing to the last byte.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { planRequest } from '../src/runtime/filters/index.js';
+import type { Decision } from '../src/runtime/types.js';
+import type { Generation } from './generation.js';
+import { sendMirrors } from './mirror.js';
+import type { Observers, RequestEndInfo } from './observe.js';
+import { rulePolicy } from './policy.js';
+import { ProxyExchange } from './proxy.js';
+import { reply } from './respond.js';
+import { clientAddress } from './headers.js';
+import { clientHead, isBodiless, route } from './routing.js';
+import type { GatewayRequest, GatewayResponse, GatewaySocket, RequestSink } from './servers.js';
+import { proxyUpgrade } from './websocket.js';
+
+export interface HandlerContext {
+  /** The generation new requests start on. */
+  current(): Generation;
+  observers: Observers;
+}
+
+export class GatewayHandler implements RequestSink {
+  constructor(private readonly ctx: HandlerContext) {}
+
+  request(req: GatewayRequest, res: GatewayResponse, socket: GatewaySocket): void {
+    const state = socket.state;
+    const generation = this.ctx.current();
+    generation.enter();
+    const routed = route(generation, req, state);
+    const observed = this.ctx.observers.requestEnd.length > 0;
+    let exchange: ProxyExchange | undefined;
+    const started = observed ? performance.now() : 0;
+    res.once('close', () => {
+      generation.leave();
+      if (observed) this.ctx.observers.emitRequestEnd(endInfo(req, res, routed.decision, started, exchange));
+    });
+    if (!routed.ok) return reply(res, routed.status, socket.draining);
+    const decision = routed.decision;
+    const head = clientHead(req, state, routed.authority);
+    const plan = planRequest(decision, head, Math.random);
+    if (plan.respond) return reply(res, plan.respond.status, socket.draining, plan.respond.headers, plan.respond.body);
+    const bodiless = isBodiless(req);
+    if (plan.mirrors.length > 0 && bodiless) sendMirrors(generation, plan.mirrors);
+    exchange = new ProxyExchange({
+      generation,
+      req,
+      res,
+      decision,
+      request: head,
+      upstream: plan.upstream,
+      endpoints: generation.endpoints.endpoints(decision.backend!),
+      policy: rulePolicy(decision.rule),
+      bodiless,
+      socket,
+    });
+    exchange.start();
+  }
+
+  upgrade(req: IncomingMessage, client: Duplex, head: Buffer, socket: GatewaySocket): void {
+    const generation = this.ctx.current();
+    generation.enter();
+    client.once('close', () => generation.leave());
+    proxyUpgrade(generation, req, client, head, socket.state);
+  }
+}
+
+function endInfo(req: GatewayRequest, res: GatewayResponse, decision: Decision | null, started: number, exchange: ProxyExchange | undefined): RequestEndInfo {
+  const service = decision?.backend?.service;
+  const length = Number(req.headers['content-length']);
+  return {
+    routeId: decision?.id ?? null,
+    backend: service ? `${service.namespace}/${service.name}:${service.port}` : null,
+    status: res.headersSent ? res.statusCode : 0,
+    durationMs: performance.now() - started,
+    bytesIn: Number.isFinite(length) ? length : 0,
+    bytesOut: exchange?.bytesOut ?? 0,
+    method: req.method ?? '',
+    host: (req.httpVersionMajor === 2 ? (req.headers[':authority'] as string | undefined) : undefined) ?? req.headers.host ?? '',
+    path: req.url ?? '',
+    client: clientAddress(req.socket?.remoteAddress),
+    ...(exchange?.upstreamError !== undefined ? { upstreamError: exchange.upstreamError } : {}),
+  };
+}

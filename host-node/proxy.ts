@@ -1,0 +1,289 @@
+/**
+ * Forwarding one request upstream: an undici `dispatch` per attempt whose handler writes the
+ * upstream response straight into the client response (no buffering; the upstream is paused
+ * while the client cannot take more). Around the attempts: the rule's request timeout (whole
+ * exchange) and backend timeout (each attempt) -> 504, retries on the rule's codes and on
+ * connection failures for requests without a body, and the one retry of an idempotent request
+ * whose reused keep-alive connection the backend had closed.
+ */
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { Readable, Writable } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import type { Decision } from '../src/runtime/types.js';
+import { editResponse, RecordHeaders, type RequestHead } from '../src/runtime/filters/index.js';
+import type { EndpointSet } from './endpoints.js';
+import type { Generation } from './generation.js';
+import { headerRecord, stripResponseHeaders } from './headers.js';
+import type { RulePolicy } from './policy.js';
+import { reply } from './respond.js';
+import type { GatewayRequest, GatewayResponse } from './servers.js';
+
+/** Why the gateway itself cut an attempt or the exchange short. */
+class GatewayAbort extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+const IDEMPOTENT: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
+/** Errors of a connection the backend closed under a request (reused keep-alive socket). */
+const RESET_CODES: ReadonlySet<string> = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+const REFUSED_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** Everything one proxied request needs; created by the request handler once routing is done. */
+export interface ExchangeInit {
+  generation: Generation;
+  req: GatewayRequest;
+  res: GatewayResponse;
+  decision: Decision;
+  /** The client request as the filters saw it (for response filters). */
+  request: RequestHead;
+  /** What goes upstream. */
+  upstream: RequestHead;
+  endpoints: EndpointSet;
+  policy: RulePolicy;
+  /** The request carries no body (it can be replayed). */
+  bodiless: boolean;
+  /** The socket the request came in on: while it drains, responses ask HTTP/1 clients to close. */
+  socket: { readonly draining: boolean };
+}
+
+/** The kind of an upstream failure by its error code, as metrics and access logs report it. */
+export function upstreamErrorKind(code: string): 'connect' | 'timeout' | 'reset' | 'tls' | 'protocol' | 'other' {
+  if (REFUSED_CODES.has(code) || code === 'UND_ERR_CONNECT_TIMEOUT') return 'connect';
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'ETIMEDOUT') return 'timeout';
+  if (RESET_CODES.has(code) || code === 'UND_ERR_CLOSED') return 'reset';
+  if (code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || code.includes('CERT') || code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE') return 'tls';
+  if (code.startsWith('HPE_') || code === 'UND_ERR_INFO' || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' || code.startsWith('ERR_HTTP2')) return 'protocol';
+  return 'other';
+}
+
+export class ProxyExchange {
+  /** Response body bytes written to the client. */
+  bytesOut = 0;
+  /** Status sent to the client (0 until sent). */
+  status = 0;
+  /** Why the last upstream attempt failed (for metrics and logs); undefined when none did. */
+  upstreamError: string | undefined;
+  private attemptNo = 0;
+  private retriesLeft: number;
+  private resetRetryLeft: boolean;
+  private current: Attempt | null = null;
+  private requestTimer: NodeJS.Timeout | undefined;
+  private finished = false;
+  private readonly headers: Record<string, string | string[]>;
+
+  constructor(readonly init: ExchangeInit) {
+    this.retriesLeft = init.bodiless ? init.policy.retries : 0;
+    this.resetRetryLeft = init.bodiless && IDEMPOTENT.has(init.upstream.method);
+    const up = init.upstream;
+    this.headers = headerRecord(up.headers);
+    this.headers.host = up.authority;
+  }
+
+  start(): void {
+    const { res, policy } = this.init;
+    res.once('close', () => this.onClientClose());
+    res.on('drain', () => this.current?.controller?.resume());
+    if (policy.requestTimeoutMs > 0) {
+      this.requestTimer = setTimeout(() => this.onRequestTimeout(), policy.requestTimeoutMs);
+    }
+    this.attempt();
+  }
+
+  /** Whether the client already has a response head (or the exchange is over). */
+  private get answered(): boolean {
+    return this.finished || this.status !== 0;
+  }
+
+  private attempt(): void {
+    if (this.answered) return;
+    const target = this.init.endpoints.next();
+    if (target === undefined) return this.fail(503);
+    const { upstream, req, bodiless, policy, generation } = this.init;
+    const attempt = new Attempt(this, ++this.attemptNo);
+    this.current = attempt;
+    if (policy.backendTimeoutMs > 0) attempt.arm(policy.backendTimeoutMs);
+    try {
+      generation.pools.get(target).dispatch(
+        {
+          method: upstream.method,
+          path: upstream.path,
+          headers: this.headers,
+          body: bodiless ? null : (req as Readable),
+          idempotent: bodiless && IDEMPOTENT.has(upstream.method),
+        },
+        attempt,
+      );
+    } catch {
+      // undici refused the request head outright (a header it will not send).
+      attempt.disarm();
+      this.fail(502);
+    }
+  }
+
+  /** Called by the current attempt when the upstream response head arrives; false = discard it and retry. */
+  accept(status: number): boolean {
+    if (this.retriesLeft > 0 && this.init.policy.retryCodes.has(status)) {
+      this.retriesLeft--;
+      return false;
+    }
+    return true;
+  }
+
+  /** Sends the upstream response head to the client. */
+  commit(status: number, headers: IncomingHttpHeaders): void {
+    const record = headers as Record<string, string | string[] | undefined>;
+    stripResponseHeaders(record);
+    let out = record as Record<string, string | string[]>;
+    if (hasFilters(this.init.decision)) {
+      const map = new RecordHeaders(record);
+      editResponse(this.init.decision, this.init.request, status, map);
+      out = map.toRecord();
+    }
+    if (this.init.socket.draining && this.init.req.httpVersionMajor === 1) out.connection = 'close';
+    this.status = status;
+    // Both response kinds take (status, headers); the union's overloads do not unify.
+    (this.init.res as ServerResponse).writeHead(status, out);
+  }
+
+  /** A chunk of the upstream body; false when the client needs the upstream paused. */
+  write(chunk: Buffer): boolean {
+    this.bytesOut += chunk.length;
+    return (this.init.res as Writable).write(chunk);
+  }
+
+  complete(trailers: IncomingHttpHeaders): void {
+    const { res } = this.init;
+    if (trailers && Object.keys(trailers).length > 0) res.addTrailers(trailers as Record<string, string>);
+    res.end();
+  }
+
+  /** The attempt ended with an error before or after the response head. */
+  failed(error: Error, committed: boolean): void {
+    if (this.finished) return;
+    if (!committed && this.status !== 0) return;
+    const code = (error as { code?: string }).code ?? '';
+    this.upstreamError = error instanceof GatewayAbort ? 'timeout' : upstreamErrorKind(code);
+    if (committed) {
+      this.init.res.destroy();
+      return;
+    }
+    if (error instanceof GatewayAbort) return this.fail(error.status);
+    if (this.retriesLeft > 0) {
+      this.retriesLeft--;
+      return this.retryLater();
+    }
+    if (this.resetRetryLeft && RESET_CODES.has(code)) {
+      this.resetRetryLeft = false;
+      return this.attempt();
+    }
+    this.fail(REFUSED_CODES.has(code) || code === 'UND_ERR_CONNECT_TIMEOUT' ? 503 : 502);
+  }
+
+  /** The current attempt's response was discarded (a retried status): try again after the backoff. */
+  retryLater(): void {
+    if (this.answered) return;
+    const backoff = this.init.policy.backoffMs;
+    if (backoff > 0) setTimeout(() => this.attempt(), backoff).unref();
+    else this.attempt();
+  }
+
+  isCurrent(attempt: Attempt): boolean {
+    return this.current === attempt && !this.finished;
+  }
+
+  private fail(status: number): void {
+    if (this.answered) return;
+    this.status = status;
+    reply(this.init.res, status, this.init.socket.draining);
+  }
+
+  private onRequestTimeout(): void {
+    if (this.finished) return;
+    const current = this.current;
+    const committed = current?.committed ?? false;
+    current?.abort(new GatewayAbort(504, 'request timeout'));
+    if (!committed) this.fail(504);
+    else this.init.res.destroy();
+  }
+
+  private onClientClose(): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (this.requestTimer) clearTimeout(this.requestTimer);
+    if (!this.init.res.writableFinished) this.current?.abort(new GatewayAbort(499, 'client closed'));
+    this.current?.disarm();
+  }
+}
+
+/** Whether the rule or the picked backend has filters (response filters run only then). */
+function hasFilters(decision: Decision): boolean {
+  return decision.rule.filters.length > 0 || (decision.backend !== null && decision.backend.filters.length > 0);
+}
+
+/** One upstream attempt: the undici handler of a dispatch. */
+class Attempt implements Dispatcher.DispatchHandler {
+  controller: Dispatcher.DispatchController | null = null;
+  committed = false;
+  /** The response is being discarded for a retry. */
+  private discard = false;
+  private timer: NodeJS.Timeout | undefined;
+  private pendingAbort: Error | null = null;
+
+  constructor(
+    private readonly exchange: ProxyExchange,
+    readonly no: number,
+  ) {}
+
+  arm(ms: number): void {
+    this.timer = setTimeout(() => this.abort(new GatewayAbort(504, 'backend request timeout')), ms);
+  }
+
+  disarm(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  abort(reason: Error): void {
+    this.disarm();
+    if (this.controller) this.controller.abort(reason);
+    else this.pendingAbort = reason;
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.pendingAbort) controller.abort(this.pendingAbort);
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    if (!this.exchange.isCurrent(this)) return controller.abort(new GatewayAbort(499, 'stale attempt'));
+    if (!this.exchange.accept(statusCode)) {
+      this.discard = true;
+      return;
+    }
+    this.committed = true;
+    this.exchange.commit(statusCode, headers);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.discard || !this.committed) return;
+    if (!this.exchange.write(chunk)) controller.pause();
+  }
+
+  onResponseEnd(_controller: Dispatcher.DispatchController, trailers: IncomingHttpHeaders): void {
+    this.disarm();
+    if (this.discard) return this.exchange.retryLater();
+    if (this.committed) this.exchange.complete(trailers);
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.disarm();
+    if (!this.exchange.isCurrent(this)) return;
+    if (this.discard) {
+      // The discarded response broke off: the retry it earned still stands.
+      return this.exchange.retryLater();
+    }
+    this.exchange.failed(error, this.committed);
+  }
+}

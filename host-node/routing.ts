@@ -1,0 +1,61 @@
+/**
+ * The routing step shared by requests and upgrades: authority, one core match, SNI/Host
+ * coherence on HTTPS (421), and the answers for requests that cannot be forwarded.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { RecordHeaders, type RequestHead } from '../src/runtime/filters/index.js';
+import type { Decision } from '../src/runtime/types.js';
+import type { Generation } from './generation.js';
+import { clientAddress, upstreamRequestHeaders } from './headers.js';
+import type { BindingState, GatewayRequest } from './servers.js';
+
+export type Routed =
+  | { ok: true; decision: Decision; authority: string }
+  | { ok: false; status: number; decision: Decision | null; authority: string };
+
+export function authorityOf(req: GatewayRequest): string | undefined {
+  if (req.httpVersionMajor === 2) return (req.headers[':authority'] as string | undefined) ?? req.headers.host;
+  return (req as IncomingMessage).headers.host;
+}
+
+export function route(generation: Generation, req: GatewayRequest, state: BindingState): Routed {
+  const authority = authorityOf(req);
+  if (authority === undefined || authority === '') return { ok: false, status: 400, decision: null, authority: '' };
+  const result = generation.router.match({
+    method: req.method ?? 'GET',
+    host: authority,
+    path: req.url ?? '/',
+    headers: req.headers,
+    port: state.port,
+    gateway: state.gateway,
+  });
+  if (state.sni !== undefined && result.listener !== null) {
+    const serverName = (req.socket as TLSSocket).servername;
+    if (typeof serverName === 'string' && serverName !== '') {
+      const chosen = state.sni.listenerFor(serverName);
+      if (chosen !== null && (chosen.name !== result.listener.name || chosen.gateway !== result.listener.gateway)) {
+        return { ok: false, status: 421, decision: result.matched ? result : null, authority };
+      }
+    }
+  }
+  if (!result.matched) return { ok: false, status: result.reason === 'too-long' ? 431 : 404, decision: null, authority };
+  // Decisions that cannot be forwarded are answered by planRequest (500, or a redirect / CORS preflight of a rule without backends).
+  return { ok: true, decision: result, authority };
+}
+
+/** Whether the request carries no body, so it can be replayed and mirrored. */
+export function isBodiless(req: GatewayRequest): boolean {
+  const length = req.headers['content-length'];
+  if (req.httpVersionMajor === 2) {
+    const stream = (req as { stream?: { endAfterHeaders?: boolean } }).stream;
+    return stream?.endAfterHeaders === true || length === '0';
+  }
+  return (length === undefined || length === '0') && req.headers['transfer-encoding'] === undefined;
+}
+
+/** The client request as the filters see it: hop-by-hop headers gone, X-Forwarded-* added. */
+export function clientHead(req: GatewayRequest, state: BindingState, authority: string): RequestHead {
+  const headers = upstreamRequestHeaders(req.headers, { clientIp: clientAddress(req.socket?.remoteAddress), proto: state.scheme, authority });
+  return { method: req.method ?? 'GET', scheme: state.scheme, authority, path: req.url ?? '/', headers: new RecordHeaders(headers) };
+}

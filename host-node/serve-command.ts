@@ -1,0 +1,83 @@
+/**
+ * `switchyard serve <paths...>`: runs the Node gateway on the manifests and reports on stdout,
+ * one JSON line each, `{"event":"ready",...}` once every listener is bound and
+ * `{"event":"reloaded","tableHash":...}` after each reload that changed what is served.
+ * Diagnostics go to stderr (`file:line:col Kind ns/name field: message`).
+ */
+import { Command, Option } from 'commander';
+import { DEFAULT_CONTROLLER_NAME } from '../src/resolve/types.js';
+import { NodeGateway, type NodeGatewayOptions } from './gateway.js';
+import { addOpsOptions, attachOpsFromCommand, startPrimaryIfClustered, type OpsCommandValues } from './ops/cli.js';
+import { leaveCluster } from './ops/workers.js';
+
+export interface ServeIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+export interface ServeCommandOptions {
+  portOffset: number;
+  bind: string;
+  addressPool?: string;
+  controllerName: string;
+  statusFile?: string;
+  watch: boolean;
+}
+
+/** Called once the gateway serves; later features (admin server, signals) attach here. */
+export type ServeStarted = (gateway: NodeGateway, options: ServeCommandOptions & Record<string, unknown>) => void | Promise<void>;
+
+function integer(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new Error(`${JSON.stringify(value)} is not an integer`);
+  return n;
+}
+
+/** The `serve` command; `started` hooks run in order after the ready line. */
+export function serveCommand(io: ServeIo, setExit: (code: number) => void, started: ServeStarted[] = []): Command {
+  const command = new Command('serve')
+    .description('Serve the HTTP/HTTPS listeners of the manifests: route, filter and proxy to the backends their EndpointSlices name; reload on change')
+    .argument('<paths...>', 'files, directories (recursive .yaml/.yml/.json) or - for stdin')
+    .addOption(new Option('--port-offset <n>', 'added to every listener port').argParser(integer).default(0))
+    .addOption(new Option('--bind <address>', 'address for Gateways without their own').default('0.0.0.0'))
+    .addOption(new Option('--address-pool <cidr>', 'IPv4 block giving each Gateway without spec.addresses its own address, e.g. 127.0.10.0/24'))
+    .addOption(new Option('--controller-name <name>', 'GatewayClass controllerName this controller owns').default(DEFAULT_CONTROLLER_NAME))
+    .addOption(new Option('--status-file <file>', 'write the computed status (YAML) here on every change'))
+    .addOption(new Option('--watch', 'reload when the manifests change (default)').default(true))
+    .addOption(new Option('--no-watch', 'do not watch the manifests'));
+  return addOpsOptions(command)
+    .exitOverride()
+    .action(async (paths: string[], opts: ServeCommandOptions & Record<string, unknown>) => {
+      // With --workers N this process becomes the cluster primary: the forked workers serve.
+      if (await startPrimaryIfClustered(opts as unknown as OpsCommandValues)) {
+        setExit(0);
+        return;
+      }
+      const options: NodeGatewayOptions = {
+        paths,
+        portOffset: opts.portOffset,
+        bind: opts.bind,
+        controllerName: opts.controllerName,
+        watch: opts.watch,
+        log: (line) => io.stderr(line + '\n'),
+        ...(opts.addressPool !== undefined ? { addressPool: opts.addressPool } : {}),
+        ...(opts.statusFile !== undefined ? { statusFile: opts.statusFile } : {}),
+      };
+      let gateway: NodeGateway;
+      try {
+        gateway = await NodeGateway.start(options);
+      } catch (err) {
+        io.stderr(`switchyard: ${(err as Error).message}\n`);
+        setExit(1);
+        leaveCluster();
+        return;
+      }
+      await attachOpsFromCommand(gateway, opts as unknown as OpsCommandValues);
+      gateway.onReload((info) => {
+        if (info.changed) io.stdout(JSON.stringify({ event: 'reloaded', tableHash: info.tableHash }) + '\n');
+      });
+      io.stdout(JSON.stringify({ event: 'ready', tableHash: gateway.tableHash, listeners: gateway.listeners }) + '\n');
+      for (const hook of started) await hook(gateway, opts);
+      setExit(0);
+    });
+}

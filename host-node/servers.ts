@@ -1,0 +1,240 @@
+/**
+ * The sockets of the gateway. A cleartext socket speaks HTTP/1.1 and, with prior knowledge,
+ * HTTP/2 (h2c): each connection's first bytes decide. A TLS socket terminates TLS with the
+ * certificate SNI selects and offers h2 and http/1.1 by ALPN. Both hand every request (and
+ * HTTP/1 upgrade) to the same sink with the socket's current binding state.
+ */
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  createSecureServer,
+  createServer as createH2cServer,
+  type Http2SecureServer,
+  type Http2Server,
+  type Http2ServerRequest,
+  type Http2ServerResponse,
+  type Http2Session,
+} from 'node:http2';
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { SniSelector } from './tls.js';
+
+export type GatewayRequest = IncomingMessage | Http2ServerRequest;
+export type GatewayResponse = ServerResponse | Http2ServerResponse;
+
+/** What a socket serves right now; replaced as a whole on reload. */
+export interface BindingState {
+  /** The listener port of the route table (the bound port minus the offset). */
+  readonly port: number;
+  /** `namespace/name` of the one Gateway behind the socket; undefined when several share it. */
+  readonly gateway: string | undefined;
+  readonly scheme: 'http' | 'https';
+  /** HTTPS only. */
+  readonly sni: SniSelector | undefined;
+}
+
+/** Receives every request and upgrade with the socket it arrived on (read `socket.state` once). */
+export interface RequestSink {
+  request(req: GatewayRequest, res: GatewayResponse, socket: GatewaySocket): void;
+  upgrade(req: IncomingMessage, client: Duplex, head: Buffer, socket: GatewaySocket): void;
+}
+
+export interface ServerLimits {
+  /** Whole request-header block, bytes (431 beyond). */
+  maxHeaderSize: number;
+  headersTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  /** How often Node checks headersTimeout (its default of 30 s lets slow headers linger). */
+  connectionsCheckingIntervalMs: number;
+}
+
+export const DEFAULT_LIMITS: ServerLimits = {
+  maxHeaderSize: 60 * 1024,
+  headersTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 5_000,
+  connectionsCheckingIntervalMs: 1_000,
+};
+
+/** One bound socket: its server, the state requests read, and connection bookkeeping for drain. */
+export interface GatewaySocket {
+  readonly server: NetServer | Http2SecureServer;
+  readonly state: BindingState;
+  /** Serves `state` from now on (requests in flight keep the one they read). */
+  update(state: BindingState): void;
+  /** Stops accepting; open connections are asked to close after their current request. */
+  drain(): void;
+  /** Closes every connection now. */
+  destroy(): void;
+  /** Whether responses should carry `Connection: close`. */
+  readonly draining: boolean;
+}
+
+/** The HTTP/2 connection preface (RFC 9113 §3.4): a cleartext connection starting with it is h2c. */
+const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
+
+abstract class SocketBase implements GatewaySocket {
+  abstract readonly server: NetServer | Http2SecureServer;
+  draining = false;
+  protected readonly sessions = new Set<Http2Session>();
+
+  constructor(public state: BindingState) {}
+
+  update(state: BindingState): void {
+    this.state = state;
+  }
+
+  protected track(session: Http2Session): void {
+    this.sessions.add(session);
+    session.once('close', () => this.sessions.delete(session));
+    if (this.draining) session.goaway();
+  }
+
+  drain(): void {
+    this.draining = true;
+    this.server.close();
+    for (const s of this.sessions) s.goaway();
+    this.closeIdle();
+  }
+
+  destroy(): void {
+    this.draining = true;
+    this.server.close();
+    for (const s of this.sessions) s.destroy();
+    this.closeAll();
+  }
+
+  protected abstract closeIdle(): void;
+  protected abstract closeAll(): void;
+}
+
+class CleartextSocket extends SocketBase {
+  readonly server: NetServer;
+  private readonly http1;
+  private readonly h2c: Http2Server;
+
+  constructor(state: BindingState, sink: RequestSink, limits: ServerLimits) {
+    super(state);
+    this.http1 = createHttpServer(
+      {
+        maxHeaderSize: limits.maxHeaderSize,
+        headersTimeout: limits.headersTimeoutMs,
+        requestTimeout: 0,
+        keepAliveTimeout: limits.keepAliveTimeoutMs,
+        connectionsCheckingInterval: limits.connectionsCheckingIntervalMs,
+      },
+      (req, res) => sink.request(req, res, this),
+    );
+    this.http1.on('upgrade', (req: IncomingMessage, client: Duplex, head: Buffer) => sink.upgrade(req, client, head, this));
+    this.h2c = createH2cServer((req, res) => sink.request(req, res, this));
+    this.h2c.on('session', (session: Http2Session) => this.track(session));
+    this.server = createNetServer({ pauseOnConnect: true }, (socket) => this.dispatch(socket, limits.headersTimeoutMs));
+  }
+
+  /** Reads until the first bytes match or leave the HTTP/2 preface, then hands the socket over. */
+  private dispatch(socket: Socket, timeoutMs: number): void {
+    let seen: Buffer | undefined;
+    // A connection that never sends enough to decide is closed like a slow request head.
+    const onTimeout = () => socket.destroy();
+    socket.setTimeout(timeoutMs);
+    socket.on('timeout', onTimeout);
+    const onData = (chunk: Buffer) => {
+      seen = seen === undefined ? chunk : Buffer.concat([seen, chunk]);
+      const n = Math.min(seen.length, PREFACE.length);
+      const http2 = seen.compare(PREFACE, 0, n, 0, n) === 0;
+      if (http2 && n < PREFACE.length) return;
+      socket.off('data', onData);
+      socket.off('error', onError);
+      socket.off('timeout', onTimeout);
+      socket.setTimeout(0);
+      socket.pause();
+      socket.unshift(seen);
+      // Hand over outside this 'data' dispatch, so the new owner starts from a settled stream.
+      process.nextTick(() => {
+        if (socket.destroyed) return;
+        (http2 ? this.h2c : this.http1).emit('connection', socket);
+        socket.resume();
+      });
+    };
+    const onError = () => socket.destroy();
+    socket.on('data', onData);
+    socket.on('error', onError);
+    socket.resume();
+  }
+
+  protected closeIdle(): void {
+    this.http1.closeIdleConnections();
+  }
+
+  protected closeAll(): void {
+    this.http1.closeAllConnections();
+  }
+}
+
+class TlsSocket extends SocketBase {
+  readonly server: Http2SecureServer;
+
+  constructor(state: BindingState, sink: RequestSink, limits: ServerLimits) {
+    super(state);
+    const initial = state.sni!.defaultCertificate;
+    this.server = createSecureServer(
+      {
+        allowHTTP1: true,
+        ALPNProtocols: ['h2', 'http/1.1'],
+        cert: initial.certPem,
+        key: initial.keyPem,
+        SNICallback: (name, cb) => {
+          try {
+            cb(null, this.state.sni!.contextFor(name));
+          } catch (err) {
+            cb(err as Error);
+          }
+        },
+      },
+      (req, res) => sink.request(req, res, this),
+    );
+    this.server.on('upgrade', (req: IncomingMessage, client: Duplex, head: Buffer) => sink.upgrade(req, client, head, this));
+    this.server.on('session', (session: Http2Session) => this.track(session));
+    this.server.on('secureConnection', (socket: Socket) => {
+      this.connections.add(socket);
+      socket.once('close', () => this.connections.delete(socket));
+    });
+    // HTTP/1 connections on this server follow Node's HTTP/1 timeouts, set here.
+    const http1 = this.server as unknown as { headersTimeout: number; requestTimeout: number; closeIdleConnections?: () => void };
+    http1.headersTimeout = limits.headersTimeoutMs;
+    http1.requestTimeout = 0;
+    this.closeIdleHttp1 = () => http1.closeIdleConnections?.();
+  }
+
+  private readonly connections = new Set<Socket>();
+  private readonly closeIdleHttp1: () => void;
+
+  override update(state: BindingState): void {
+    super.update(state);
+    const initial = state.sni!.defaultCertificate;
+    this.server.setSecureContext({ cert: initial.certPem, key: initial.keyPem });
+  }
+
+  protected closeIdle(): void {
+    this.closeIdleHttp1();
+  }
+
+  protected closeAll(): void {
+    for (const socket of this.connections) socket.destroy();
+  }
+}
+
+export function createGatewaySocket(state: BindingState, sink: RequestSink, limits: ServerLimits = DEFAULT_LIMITS): GatewaySocket {
+  return state.scheme === 'https' ? new TlsSocket(state, sink, limits) : new CleartextSocket(state, sink, limits);
+}
+
+/** Listens on `address:port`; rejects with the bind error. */
+export function listen(server: NetServer | Http2SecureServer, address: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => reject(err);
+    server.once('error', onError);
+    // Not exclusive: `serve --workers N` workers share the primary's listening socket (node:cluster).
+    server.listen({ host: address, port, exclusive: false }, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}

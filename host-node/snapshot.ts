@@ -1,0 +1,53 @@
+/**
+ * One pass of the pipeline for the gateway: load -> validate -> resolve -> compile, plus what
+ * the host derives from it (sockets, an endpoint fingerprint). A snapshot with validation
+ * errors is `rejected`: a running gateway keeps its last good one.
+ */
+import { createHash } from 'node:crypto';
+import { compileTable, type CompiledTable } from '../src/compile/compile.js';
+import type { Diagnostic } from '../src/diagnostics.js';
+import { loadPaths } from '../src/load/load.js';
+import type { Gateway } from '../src/model/gateway-api.js';
+import { resolveLoaded, type PipelineResult } from '../src/pipeline.js';
+import type { ObjectStatus } from '../src/resolve/types.js';
+import { layoutSockets, type LayoutOptions, type SocketLayout } from './listeners.js';
+
+export interface SnapshotOptions extends LayoutOptions {
+  paths: readonly string[];
+  controllerName: string;
+  /** The address for a Gateway that requests none (pool or bind address). */
+  addressFor: (gateway: Gateway) => string;
+  previous?: ReadonlyMap<string, ObjectStatus>;
+}
+
+export interface Snapshot {
+  result: PipelineResult;
+  /** Loader and validation errors (resolver findings are status, not errors). */
+  rejected: boolean;
+  table: CompiledTable;
+  layout: SocketLayout;
+  /** Digest of every Service and EndpointSlice: endpoints change without the table changing. */
+  endpointsHash: string;
+}
+
+export async function takeSnapshot(options: SnapshotOptions): Promise<Snapshot> {
+  const loaded = await loadPaths(options.paths);
+  const result = resolveLoaded(loaded, {
+    controllerName: options.controllerName,
+    addressFor: (gw) => ({ type: 'IPAddress', value: options.addressFor(gw) }),
+    ...(options.previous ? { previous: options.previous } : {}),
+  });
+  const findings = new Set<Diagnostic>(result.resolution.diagnostics);
+  const rejected = result.diagnostics.some((d) => d.severity === 'error' && !findings.has(d));
+  const hash = createHash('sha256');
+  for (const { object } of result.objects) {
+    if (object.kind === 'Service' || object.kind === 'EndpointSlice') hash.update(JSON.stringify(object));
+  }
+  return {
+    result,
+    rejected,
+    table: compileTable(result.resolution),
+    layout: layoutSockets(result.resolution, options),
+    endpointsHash: hash.digest('hex'),
+  };
+}

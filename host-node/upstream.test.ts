@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import { connect as http2Connect } from 'node:http2';
+import { createServer, type Server } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { startH2cEcho, startHttpEcho, type HttpEchoServer } from '../spec-tests/support/echo/index.js';
+import type { NodeGateway } from './index.js';
+import { CLASS, gatewayYaml, ManifestDir, portOffset, routeYaml, send, serviceYaml, startGateway } from './test-support.js';
+
+const OFFSET = portOffset(2);
+const port = 80 + OFFSET;
+let dir: ManifestDir;
+let gateway: NodeGateway;
+let echo: HttpEchoServer;
+let h2c: HttpEchoServer;
+/** Accepts connections and resets them at once: a backend that fails every request. */
+let resetter: Server;
+
+beforeAll(async () => {
+  echo = await startHttpEcho({ pod: { namespace: 'infra', pod: 'echo-abc-def' } });
+  h2c = await startH2cEcho({ pod: { namespace: 'infra', pod: 'h2c-abc-def' } });
+  resetter = createServer((socket) => socket.resetAndDestroy());
+  await new Promise<void>((resolve) => resetter.listen(0, '127.0.0.1', resolve));
+  const resetPort = (resetter.address() as { port: number }).port;
+  dir = await ManifestDir.create();
+  await dir.write(
+    'all.yaml',
+    CLASS,
+    gatewayYaml('gw', `    - { name: http, port: 80, protocol: HTTP }`),
+    serviceYaml('echo', [echo.port]),
+    serviceYaml('h2c', [h2c.port], { appProtocol: 'kubernetes.io/h2c' }),
+    serviceYaml('flaky', [resetPort, echo.port]),
+    routeYaml(
+      'r',
+      `  - matches: [{ path: { type: PathPrefix, value: /h2c } }]
+    backendRefs: [{ name: h2c, port: 8080 }]
+  - matches: [{ path: { type: PathPrefix, value: /request-timeout } }]
+    timeouts: { request: 200ms }
+    backendRefs: [{ name: echo, port: 8080 }]
+  - matches: [{ path: { type: PathPrefix, value: /backend-timeout } }]
+    timeouts: { backendRequest: 200ms }
+    backendRefs: [{ name: echo, port: 8080 }]
+  - matches: [{ path: { type: PathPrefix, value: /no-timeout } }]
+    timeouts: { request: "0s" }
+    backendRefs: [{ name: echo, port: 8080 }]
+  - matches: [{ path: { type: PathPrefix, value: /retry/code-500-attempts-3 } }]
+    retry: { codes: [500], attempts: 3, backoff: 1ms }
+    backendRefs: [{ name: echo, port: 8080 }]
+  - matches: [{ path: { type: PathPrefix, value: /retry/none } }]
+    backendRefs: [{ name: echo, port: 8080 }]
+  - matches: [{ path: { type: PathPrefix, value: /flaky-retry } }]
+    retry: { attempts: 1, backoff: 1ms }
+    backendRefs: [{ name: flaky, port: 8080 }]
+  - matches: [{ path: { type: PathPrefix, value: /flaky } }]
+    backendRefs: [{ name: flaky, port: 8080 }]
+  - matches: [{ path: { type: PathPrefix, value: / } }]
+    backendRefs: [{ name: echo, port: 8080 }]`,
+    ),
+  );
+  ({ gateway } = await startGateway(dir, OFFSET));
+});
+
+afterAll(async () => {
+  await gateway?.close();
+  await echo?.close();
+  await h2c?.close();
+  await new Promise((resolve) => resetter?.close(resolve));
+  await dir?.remove();
+});
+
+describe('upstream protocols', () => {
+  it('speaks h2c to a kubernetes.io/h2c backend', async () => {
+    const answer = await send(port, { path: '/h2c/x' });
+    expect(answer.status).toBe(200);
+    expect(answer.json).toMatchObject({ pod: 'h2c-abc-def', proto: 'HTTP/2.0', path: '/h2c/x', host: 'example.com' });
+  });
+
+  it('accepts HTTP/2 with prior knowledge on a cleartext listener', async () => {
+    const session = http2Connect(`http://127.0.0.1:${port}`);
+    try {
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const stream = session.request({ ':path': '/prior', ':authority': 'example.com' });
+        let status = 0;
+        let body = '';
+        stream.on('response', (h) => (status = Number(h[':status'])));
+        stream.on('data', (c: Buffer) => (body += c.toString()));
+        stream.on('end', () => resolve({ status, body }));
+        stream.on('error', reject);
+        stream.end();
+      });
+      expect(answer.status).toBe(200);
+      expect(JSON.parse(answer.body)).toMatchObject({ pod: 'echo-abc-def', path: '/prior', host: 'example.com' });
+    } finally {
+      session.close();
+    }
+  });
+
+  it('proxies WebSocket upgrades as a raw stream', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { headers: { host: 'example.com' }, origin: 'ws://gateway/test' });
+    const frames: { data: string; binary: boolean }[] = [];
+    await new Promise<void>((resolve, reject) => {
+      ws.on('open', () => {
+        ws.send('hello through the gateway');
+        ws.send(Buffer.from([1, 2, 3, 4]));
+      });
+      ws.on('message', (data: Buffer, binary: boolean) => {
+        frames.push({ data: binary ? data.toString('hex') : data.toString(), binary });
+        if (frames.length === 2) resolve();
+      });
+      ws.on('error', reject);
+    });
+    ws.close();
+    expect(frames).toEqual([
+      { data: 'hello through the gateway', binary: false },
+      { data: '01020304', binary: true },
+    ]);
+  });
+
+  it('refuses upgrades other than WebSocket', async () => {
+    const answer = await send(port, { path: '/', headers: { connection: 'Upgrade, HTTP2-Settings', upgrade: 'h2c', 'http2-settings': 'AAMAAABkAARAAAAAAAIAAAAA' } });
+    expect(answer.status).toBe(403);
+  });
+});
+
+describe('timeouts', () => {
+  it('answers 504 when the request timeout passes', async () => {
+    expect((await send(port, { path: '/request-timeout' })).status).toBe(200);
+    expect((await send(port, { path: '/request-timeout?delay=2s' })).status).toBe(504);
+  });
+
+  it('answers 504 when the backend request timeout passes', async () => {
+    expect((await send(port, { path: '/backend-timeout' })).status).toBe(200);
+    expect((await send(port, { path: '/backend-timeout?delay=2s' })).status).toBe(504);
+  });
+
+  it('waits without a timeout when it is 0s', async () => {
+    expect((await send(port, { path: '/no-timeout?delay=300ms' })).status).toBe(200);
+  });
+});
+
+describe('retry', () => {
+  const retry = (path: string, code: number, succeedAfter: number) => send(port, { path: `${path}?responseCode=${code}&succeedAfter=${succeedAfter}&uuid=${randomUUID()}` });
+
+  it('retries the listed codes up to attempts times', async () => {
+    expect((await retry('/retry/code-500-attempts-3', 500, 2)).status).toBe(200);
+    expect((await retry('/retry/code-500-attempts-3', 500, 3)).status).toBe(200);
+    expect((await retry('/retry/code-500-attempts-3', 500, 4)).status).toBe(500);
+  });
+
+  it('does not retry other codes or rules without retry', async () => {
+    expect((await retry('/retry/code-500-attempts-3', 503, 1)).status).toBe(503);
+    expect((await retry('/retry/none', 500, 1)).status).toBe(500);
+  });
+
+  it('retries connection failures on another endpoint', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await send(port, { path: '/flaky-retry' })).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
+  });
+
+  it('answers 502 for a connection failure without retry', async () => {
+    const statuses = new Set<number>();
+    for (let i = 0; i < 4; i++) statuses.add((await send(port, { path: '/flaky', method: 'POST', body: 'x' })).status);
+    expect(statuses).toEqual(new Set([200, 502]));
+  });
+});

@@ -1,0 +1,90 @@
+/**
+ * Keep-alive connection pools, one per endpoint origin and protocol, shared by every table
+ * generation that reaches the endpoint. A generation holds the pools it uses; a pool no live
+ * generation holds is closed, which lets the requests already on it finish first.
+ */
+import { H2CClient, Pool, type Dispatcher } from 'undici';
+import { poolKey, type UpstreamTarget } from './endpoints.js';
+
+export interface UpstreamOptions {
+  /** Idle upstream connections are closed after this long (ms). */
+  keepAliveTimeoutMs: number;
+  /** TCP connect timeout (ms). */
+  connectTimeoutMs: number;
+}
+
+export const DEFAULT_UPSTREAM_OPTIONS: UpstreamOptions = { keepAliveTimeoutMs: 4_000, connectTimeoutMs: 10_000 };
+
+interface Entry {
+  dispatcher: Dispatcher;
+  holders: number;
+}
+
+export class UpstreamPools {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(private readonly options: UpstreamOptions = DEFAULT_UPSTREAM_OPTIONS) {}
+
+  /** Takes a hold on the pools of `targets`, creating the missing ones. */
+  hold(targets: Iterable<UpstreamTarget>): void {
+    for (const target of targets) {
+      const key = poolKey(target);
+      const entry = this.entries.get(key);
+      if (entry) entry.holders++;
+      else this.entries.set(key, { dispatcher: this.create(target), holders: 1 });
+    }
+  }
+
+  /** Releases holds taken by `hold`; pools left without holders close gracefully. */
+  release(targets: Iterable<UpstreamTarget>): void {
+    for (const target of targets) {
+      const key = poolKey(target);
+      const entry = this.entries.get(key);
+      if (!entry || --entry.holders > 0) continue;
+      this.entries.delete(key);
+      entry.dispatcher.close().catch(() => undefined);
+    }
+  }
+
+  /**
+   * The pool for `target`. A target outside every held set (the caller's generation was
+   * released) still gets a pool, which the next release of it closes.
+   */
+  get(target: UpstreamTarget): Dispatcher {
+    const entry = this.entries.get(poolKey(target));
+    if (entry) return entry.dispatcher;
+    this.hold([target]);
+    return this.entries.get(poolKey(target))!.dispatcher;
+  }
+
+  /** Open pools (for tests and metrics). */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Closes every pool, waiting for requests on them to finish. */
+  async close(): Promise<void> {
+    const all = [...this.entries.values()];
+    this.entries.clear();
+    await Promise.all(all.map((e) => e.dispatcher.close().catch(() => undefined)));
+  }
+
+  /** Closes every pool at once, failing requests still on them. */
+  async destroy(): Promise<void> {
+    const all = [...this.entries.values()];
+    this.entries.clear();
+    await Promise.all(all.map((e) => e.dispatcher.destroy().catch(() => undefined)));
+  }
+
+  private create(target: UpstreamTarget): Dispatcher {
+    const common = {
+      keepAliveTimeout: this.options.keepAliveTimeoutMs,
+      connect: { timeout: this.options.connectTimeoutMs },
+      // Timeouts are the route's (`timeouts`), enforced per request by the proxy.
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    };
+    if (target.protocol === 'h2c') return new H2CClient(target.origin, common);
+    return new Pool(target.origin, { ...common, connections: null });
+  }
+}

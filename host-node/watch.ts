@@ -1,0 +1,41 @@
+/**
+ * Watching the manifest paths: any change (add, change, unlink, in directories too) triggers
+ * one reload after a short quiet period; changes during a reload trigger one more afterwards.
+ */
+import { watch, type FSWatcher } from 'chokidar';
+
+export interface ManifestWatcher {
+  close(): Promise<void>;
+}
+
+export function watchManifests(paths: readonly string[], onChange: () => Promise<void>, quietMs = 100): ManifestWatcher {
+  const watcher: FSWatcher = watch([...paths], { ignoreInitial: true, awaitWriteFinish: false });
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let again = false;
+  const run = () => {
+    timer = undefined;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = onChange().finally(() => {
+      running = undefined;
+      if (again) {
+        again = false;
+        run();
+      }
+    });
+  };
+  watcher.on('all', () => {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(run, quietMs);
+  });
+  return {
+    async close() {
+      if (timer) clearTimeout(timer);
+      await watcher.close();
+      await running;
+    },
+  };
+}
