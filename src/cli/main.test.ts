@@ -136,7 +136,7 @@ describe('switchyard compile', () => {
     const second = await run('compile', 'examples', '-o', join(dir, 'b.bin'));
     expect(first.code).toBe(EXIT_OK);
     const info = JSON.parse(first.stdout);
-    expect(info).toMatchObject({ listeners: 1, rules: 5 });
+    expect(info).toMatchObject({ listeners: 1, rules: 7 });
     expect(info.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.parse(second.stdout).sha256).toBe(info.sha256);
     const { readFile } = await import('node:fs/promises');
