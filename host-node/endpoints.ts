@@ -8,6 +8,8 @@ import { isIP } from 'node:net';
 import type { BackendInfo } from '../src/compile/manifest.js';
 import type { EndpointSlice, Service, ServicePort } from '../src/model/core.js';
 import type { ValidObject } from '../src/model/objects.js';
+import type { ResolvedCertificate } from '../src/resolve/types.js';
+import { upstreamTls, type UpstreamTls } from './backend-tls.js';
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
@@ -15,19 +17,31 @@ export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 export type UpstreamProtocol = 'http1' | 'h2c';
 
 export interface UpstreamTarget {
-  /** `http://host:port`, the key of its connection pool. */
+  /** `http://host:port` (`https://` with `tls`), the key of its connection pool. */
   origin: string;
   protocol: UpstreamProtocol;
+  /** TLS origination (BackendTLSPolicy); its settings are part of the pool key. */
+  tls?: UpstreamTls;
+}
+
+/** A TCP or UDP endpoint of a TCPRoute/TLSRoute/UDPRoute backend. */
+export interface StreamTarget {
+  host: string;
+  port: number;
 }
 
 /** The endpoints of one backend, handed out round-robin. */
-export class EndpointSet {
+export class EndpointSet<T = UpstreamTarget> {
   private cursor = 0;
 
-  constructor(readonly targets: readonly UpstreamTarget[]) {}
+  /** `problem`: why the backend must not be connected to at all (requests to it answer 500). */
+  constructor(
+    readonly targets: readonly T[],
+    readonly problem?: string,
+  ) {}
 
   /** The next endpoint; undefined when none is ready. */
-  next(): UpstreamTarget | undefined {
+  next(): T | undefined {
     const n = this.targets.length;
     if (n === 0) return undefined;
     const target = this.targets[this.cursor % n];
@@ -36,14 +50,28 @@ export class EndpointSet {
   }
 }
 
-const EMPTY = new EndpointSet([]);
+const EMPTY = new EndpointSet<UpstreamTarget>([]);
+
+interface ResolvedEndpoint {
+  host: string;
+  port: number;
+  appProtocol: string | undefined;
+}
 
 export class EndpointDirectory {
   private readonly services = new Map<string, Service>();
   private readonly slices = new Map<string, EndpointSlice[]>();
   private readonly sets = new Map<string, EndpointSet>();
+  private readonly streamSets = new Map<string, EndpointSet<StreamTarget>>();
 
-  constructor(objects: readonly ValidObject[]) {
+  /**
+   * `backendCertificates`: each Gateway's (`namespace/name`) `spec.tls.backend.clientCertificateRef`,
+   * presented on every TLS connection to a backend on behalf of that Gateway.
+   */
+  constructor(
+    objects: readonly ValidObject[],
+    private readonly backendCertificates: ReadonlyMap<string, ResolvedCertificate> = new Map(),
+  ) {
     for (const { object } of objects) {
       if (object.kind === 'Service') {
         this.services.set(`${object.metadata.namespace}/${object.metadata.name}`, object as Service);
@@ -59,50 +87,87 @@ export class EndpointDirectory {
     }
   }
 
-  /** The endpoints of a backend (cached per backend for the generation, keeping its round-robin cursor). */
-  endpoints(backend: BackendInfo): EndpointSet {
+  /**
+   * The endpoints of a backend as reached from `gateway` (cached for the generation, keeping
+   * its round-robin cursor). A backend with a BackendTLSPolicy gets TLS targets carrying the
+   * Gateway's backend client certificate; an unusable policy leaves no target and a `problem`.
+   */
+  endpoints(backend: BackendInfo, gateway?: string): EndpointSet {
     const ref = backend.service;
     if (!ref) return EMPTY;
-    const key = `${ref.namespace}/${ref.name}:${ref.port}`;
+    const policy = backend.tls;
+    // The policy is a function of the Service port; only the client certificate varies by Gateway.
+    const client = policy && gateway !== undefined ? this.backendCertificates.get(gateway) : undefined;
+    const key = `${ref.namespace}/${ref.name}:${ref.port}${client ? ` ${gateway}` : ''}`;
     let set = this.sets.get(key);
     if (set === undefined) {
-      set = new EndpointSet(this.resolve(ref.namespace, ref.name, ref.port, ref.appProtocol));
+      const tls = policy ? upstreamTls(policy, client) : undefined;
+      set =
+        policy && !tls
+          ? new EndpointSet<UpstreamTarget>([], `BackendTLSPolicy ${policy.policy} is not usable: ${policy.error ?? 'no CA certificates'}`)
+          : new EndpointSet(this.resolve(ref.namespace, ref.name, ref.port, ref.appProtocol, tls));
       this.sets.set(key, set);
     }
     return set;
   }
 
-  /** Every origin any backend of `backends` can reach (for pool bookkeeping). */
+  /**
+   * The endpoints of a Service port carrying `transport` (TCPRoute/TLSRoute: TCP, UDPRoute: UDP),
+   * cached per generation like `endpoints`, keeping its round-robin cursor.
+   */
+  streamEndpoints(service: { namespace: string; name: string; port: number }, transport: 'TCP' | 'UDP'): EndpointSet<StreamTarget> {
+    const key = `${transport} ${service.namespace}/${service.name}:${service.port}`;
+    let set = this.streamSets.get(key);
+    if (set === undefined) {
+      set = new EndpointSet(this.addresses(service.namespace, service.name, service.port, transport, undefined).map(({ host, port }) => ({ host, port })));
+      this.streamSets.set(key, set);
+    }
+    return set;
+  }
+
+  /** Every origin any backend of `backends` can reach, from any Gateway (for pool bookkeeping). */
   origins(backends: Iterable<BackendInfo>): UpstreamTarget[] {
     const out = new Map<string, UpstreamTarget>();
-    for (const b of backends) for (const t of this.endpoints(b).targets) out.set(poolKey(t), t);
+    const gateways = [undefined, ...this.backendCertificates.keys()];
+    for (const b of backends) {
+      for (const gateway of b.tls ? gateways : [undefined]) for (const t of this.endpoints(b, gateway).targets) out.set(poolKey(t), t);
+    }
     return [...out.values()];
   }
 
-  private resolve(namespace: string, name: string, port: number, appProtocol: string | undefined): UpstreamTarget[] {
+  private resolve(namespace: string, name: string, port: number, appProtocol: string | undefined, tls: UpstreamTls | undefined): UpstreamTarget[] {
+    return this.addresses(namespace, name, port, 'TCP', appProtocol).map((e) => ({
+      origin: origin(e.host, e.port, tls ? 'https' : 'http'),
+      protocol: protocolOf(e.appProtocol),
+      ...(tls ? { tls } : {}),
+    }));
+  }
+
+  /** Ready endpoint addresses of a Service port of the given transport protocol, each once. */
+  private addresses(namespace: string, name: string, port: number, transport: 'TCP' | 'UDP', appProtocol: string | undefined): ResolvedEndpoint[] {
     const service = this.services.get(`${namespace}/${name}`);
     if (!service) return [];
-    const servicePort = service.spec.ports?.find((p) => p.port === port && (p.protocol ?? 'TCP') === 'TCP');
+    const servicePort = service.spec.ports?.find((p) => p.port === port && (p.protocol ?? 'TCP') === transport);
     if (service.spec.type === 'ExternalName') {
       const host = service.spec.externalName;
-      return host ? [{ origin: origin(host, port), protocol: protocolOf(servicePort?.appProtocol ?? appProtocol) }] : [];
+      return host ? [{ host, port, appProtocol: servicePort?.appProtocol ?? appProtocol }] : [];
     }
     if (!servicePort) return [];
-    const out: UpstreamTarget[] = [];
+    const out: ResolvedEndpoint[] = [];
     const seen = new Set<string>();
     for (const slice of this.slices.get(`${namespace}/${name}`) ?? []) {
       const slicePort = matchSlicePort(slice, servicePort);
       if (slicePort === undefined) continue;
-      const protocol = protocolOf(servicePort.appProtocol ?? slicePort.appProtocol ?? appProtocol);
+      const protocol = servicePort.appProtocol ?? slicePort.appProtocol ?? appProtocol;
       for (const endpoint of slice.endpoints ?? []) {
         if (endpoint.conditions?.ready === false) continue;
         // Consumers use the first address of an endpoint (the others are the same Pod).
         const address = endpoint.addresses?.[0];
         if (address === undefined) continue;
-        const target = { origin: origin(address, slicePort.port), protocol };
-        if (seen.has(target.origin)) continue;
-        seen.add(target.origin);
-        out.push(target);
+        const key = `${address}|${slicePort.port}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push({ host: address, port: slicePort.port, appProtocol: protocol });
       }
     }
     return out;
@@ -128,14 +193,16 @@ function matchSlicePort(slice: EndpointSlice, servicePort: ServicePort): { port:
   return pick.appProtocol !== undefined ? { port: pick.port, appProtocol: pick.appProtocol } : { port: pick.port };
 }
 
+/** Cleartext HTTP/2 for `kubernetes.io/h2c` and for gRPC (HTTP/2 only), HTTP/1.1 otherwise. */
 function protocolOf(appProtocol: string | undefined): UpstreamProtocol {
-  return appProtocol === 'kubernetes.io/h2c' ? 'h2c' : 'http1';
+  return appProtocol === 'kubernetes.io/h2c' || appProtocol === 'grpc' ? 'h2c' : 'http1';
 }
 
-function origin(host: string, port: number): string {
-  return isIP(host) === 6 ? `http://[${host}]:${port}` : `http://${host}:${port}`;
+function origin(host: string, port: number, scheme: 'http' | 'https'): string {
+  return isIP(host) === 6 ? `${scheme}://[${host}]:${port}` : `${scheme}://${host}:${port}`;
 }
 
+/** Targets with equal keys share a pool: same origin, protocol and TLS settings. */
 export function poolKey(target: UpstreamTarget): string {
-  return `${target.protocol} ${target.origin}`;
+  return target.tls ? `${target.protocol} ${target.origin} tls:${target.tls.id}` : `${target.protocol} ${target.origin}`;
 }

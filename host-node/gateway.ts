@@ -1,7 +1,8 @@
 /**
- * The Node gateway: serves the routes of Gateway API manifests on every ready HTTP/HTTPS
- * listener, reloads when the manifests change, and exposes the hooks operations code builds
- * on (request and reload callbacks, drain, close).
+ * The Node gateway: serves the routes of Gateway API manifests on every ready listener (HTTP and
+ * HTTPS through the route table; TCP, TLS and UDP through host-node/l4), reloads when the
+ * manifests change, and exposes the hooks operations code builds on (request and reload
+ * callbacks, drain, close).
  *
  * Reload: the pipeline runs again; validation errors keep the last good snapshot serving; an
  * unchanged table, endpoint set and socket layout change nothing; otherwise a new generation
@@ -14,6 +15,7 @@ import { DEFAULT_CONTROLLER_NAME, type ObjectStatus } from '../src/resolve/types
 import { AddressPool } from './addresses.js';
 import { Generation } from './generation.js';
 import { GatewayHandler } from './handler.js';
+import { createL4Socket, DEFAULT_L4_LIMITS, type L4Context, type L4Limits, type L4Refusal, type L4Socket } from './l4/index.js';
 import type { ServedListener, SocketPlan } from './listeners.js';
 import { Observers, type ReloadInfo, type ReloadListener, type RequestEndListener } from './observe.js';
 import { createGatewaySocket, DEFAULT_LIMITS, listen, type GatewaySocket, type ServerLimits } from './servers.js';
@@ -37,19 +39,27 @@ export interface NodeGatewayOptions {
   watch?: boolean;
   limits?: Partial<ServerLimits>;
   upstream?: Partial<UpstreamOptions>;
+  /** TCP/TLS/UDP listener limits (the backend connect timeout defaults to `upstream.connectTimeoutMs`). */
+  l4?: Partial<L4Limits>;
   /** Diagnostics and operational messages, one line each. Default: stderr. */
   log?: (line: string) => void;
 }
 
 interface BoundSocket {
   plan: SocketPlan;
-  socket: GatewaySocket;
+  /** A GatewaySocket for HTTP/HTTPS plans, an L4Socket for TCP/TLS/UDP plans. */
+  socket: GatewaySocket | L4Socket;
+}
+
+function isHttpPlan(plan: SocketPlan): plan is Extract<SocketPlan, { scheme: 'http' | 'https' }> {
+  return plan.scheme === 'http' || plan.scheme === 'https';
 }
 
 export class NodeGateway {
   private readonly observers = new Observers();
   private readonly pools: UpstreamPools;
   private readonly handler: GatewayHandler;
+  private readonly l4: L4Context;
   private readonly sockets = new Map<string, BoundSocket>();
   private readonly pool: AddressPool | undefined;
   private readonly log: (line: string) => void;
@@ -65,6 +75,11 @@ export class NodeGateway {
     this.pool = options.addressPool !== undefined ? new AddressPool(options.addressPool) : undefined;
     this.log = options.log ?? ((line) => process.stderr.write(line + '\n'));
     this.handler = new GatewayHandler({ current: () => this.generation, observers: this.observers });
+    this.l4 = {
+      endpoints: () => this.generation.endpoints,
+      limits: { ...DEFAULT_L4_LIMITS, connectTimeoutMs: options.upstream?.connectTimeoutMs ?? DEFAULT_L4_LIMITS.connectTimeoutMs, ...options.l4 },
+      refused: refusalLog(this.log),
+    };
   }
 
   /** Loads the manifests, binds every listener and starts serving; rejects when a socket cannot be bound. */
@@ -132,7 +147,7 @@ export class NodeGateway {
   private async boot(): Promise<void> {
     const snapshot = await this.take();
     this.report(snapshot);
-    this.generation = await Generation.create(snapshot.table, snapshot.result.objects, this.pools);
+    this.generation = await Generation.create(snapshot.table, snapshot.result.objects, this.pools, { backendCertificates: snapshot.backendCertificates });
     this.snapshot = snapshot;
     try {
       for (const plan of snapshot.layout.sockets) await this.bind(plan);
@@ -145,6 +160,8 @@ export class NodeGateway {
       this.watcher = watchManifests(this.options.paths, async () => {
         await this.reload();
       });
+      // Ready means watched: a change right after start must not fall before the initial scan.
+      await this.watcher.ready;
     }
   }
 
@@ -170,7 +187,7 @@ export class NodeGateway {
       return this.reloaded({ changed: false, tableHash: this.tableHash, rejected: false, diagnostics: snapshot.result.diagnostics });
     }
     if (contentChanged) {
-      const next = await Generation.create(snapshot.table, snapshot.result.objects, this.pools);
+      const next = await Generation.create(snapshot.table, snapshot.result.objects, this.pools, { backendCertificates: snapshot.backendCertificates });
       const old = this.generation;
       this.generation = next;
       old.retire();
@@ -202,9 +219,19 @@ export class NodeGateway {
   }
 
   private async bind(plan: SocketPlan): Promise<void> {
-    const socket = createGatewaySocket(plan.state(), this.handler, { ...DEFAULT_LIMITS, ...this.options.limits });
+    let socket: GatewaySocket | L4Socket;
     try {
-      await listen(socket.server, plan.address, plan.port);
+      if (isHttpPlan(plan)) {
+        socket = createGatewaySocket(plan.state(), this.handler, { ...DEFAULT_LIMITS, ...this.options.limits });
+        await listen(socket.server as Parameters<typeof listen>[0], plan.address, plan.port);
+      } else {
+        const l4 = createL4Socket(plan.scheme, plan.state(), this.l4, plan.address);
+        socket = l4;
+        await l4.listen(plan.address, plan.port).catch((err: unknown) => {
+          l4.destroy();
+          throw err;
+        });
+      }
     } catch (err) {
       throw new Error(`cannot listen on ${plan.address}:${plan.port} (${plan.listeners.map((l) => `${l.gateway} ${l.listener}`).join(', ')}): ${(err as Error).message}`);
     }
@@ -223,7 +250,11 @@ export class NodeGateway {
     for (const plan of wanted.values()) {
       const bound = this.sockets.get(plan.key);
       if (bound) {
-        if (bound.plan.signature !== plan.signature) bound.socket.update(plan.state());
+        if (bound.plan.signature !== plan.signature) {
+          // Same scheme as the bound plan (checked above), so the socket takes this plan's state.
+          if (isHttpPlan(plan)) (bound.socket as GatewaySocket).update(plan.state());
+          else (bound.socket as L4Socket).update(plan.state());
+        }
         bound.plan = plan;
         continue;
       }
@@ -261,18 +292,35 @@ function signatures(snapshot: Snapshot): string {
 const REMOVED_SOCKET_GRACE_MS = 10_000;
 
 /** Drains a socket; connections still open after `graceMs` are closed. */
-function closeSocket(socket: GatewaySocket, graceMs = 0): Promise<void> {
+function closeSocket(socket: GatewaySocket | L4Socket, graceMs = 0): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
       socket.destroy();
       resolve();
     }, graceMs);
-    socket.server.once('close', () => {
+    (socket.server as NodeJS.EventEmitter).once('close', () => {
       clearTimeout(timer);
       resolve();
     });
     socket.drain();
   });
+}
+
+/** Logs refused L4 connections and sessions, at most one line per socket and second (with the count left out). */
+function refusalLog(log: (line: string) => void): (refusal: L4Refusal) => void {
+  const last = new Map<string, { at: number; skipped: number }>();
+  return (r) => {
+    const now = Date.now();
+    const seen = last.get(r.socket);
+    if (seen && now - seen.at < 1_000) {
+      seen.skipped++;
+      return;
+    }
+    if (last.size > 1024) last.clear();
+    last.set(r.socket, { at: now, skipped: 0 });
+    const more = seen && seen.skipped > 0 ? ` (${seen.skipped} more refused in the last second)` : '';
+    log(`switchyard: ${r.socket}: refused ${r.client}: ${r.reason}${more}`);
+  };
 }
 
 function subscribe<T>(list: T[], item: T): () => void {

@@ -6,9 +6,16 @@
 import type { CompiledTable } from '../src/compile/compile.js';
 import type { BackendInfo, TableManifest } from '../src/compile/manifest.js';
 import type { ValidObject } from '../src/model/objects.js';
+import type { ResolvedCertificate } from '../src/resolve/types.js';
 import { createRouter, type Router, type RouterOptions } from '../src/runtime/router.js';
 import { EndpointDirectory, type UpstreamTarget } from './endpoints.js';
 import type { UpstreamPools } from './upstreams.js';
+
+export interface GenerationOptions {
+  router?: RouterOptions;
+  /** Each Gateway's (`namespace/name`) backend client certificate (`spec.tls.backend.clientCertificateRef`). */
+  backendCertificates?: ReadonlyMap<string, ResolvedCertificate>;
+}
 
 export class Generation {
   private inflight = 0;
@@ -25,9 +32,9 @@ export class Generation {
     pools.hold(targets);
   }
 
-  static async create(table: CompiledTable, objects: readonly ValidObject[], pools: UpstreamPools, routerOptions: RouterOptions = {}): Promise<Generation> {
-    const router = await createRouter(table.table, routerOptions);
-    const endpoints = new EndpointDirectory(objects);
+  static async create(table: CompiledTable, objects: readonly ValidObject[], pools: UpstreamPools, options: GenerationOptions = {}): Promise<Generation> {
+    const router = await createRouter(table.table, options.router ?? {});
+    const endpoints = new EndpointDirectory(objects, options.backendCertificates);
     return new Generation(table.sha256, router, endpoints, pools, endpoints.origins(everyBackend(table.manifest)));
   }
 

@@ -10,6 +10,7 @@ import type { Generation } from './generation.js';
 import { sendMirrors } from './mirror.js';
 import type { Observers, RequestEndInfo } from './observe.js';
 import { rulePolicy } from './policy.js';
+import { withGrpcDeadline } from './grpc.js';
 import { ProxyExchange } from './proxy.js';
 import { reply } from './respond.js';
 import { clientAddress } from './headers.js';
@@ -38,13 +39,13 @@ export class GatewayHandler implements RequestSink {
       generation.leave();
       if (observed) this.ctx.observers.emitRequestEnd(endInfo(req, res, routed.decision, started, exchange));
     });
-    if (!routed.ok) return reply(res, routed.status, socket.draining);
+    if (!routed.ok) return reply(res, routed.status, socket.draining, routed.headers);
     const decision = routed.decision;
     const head = clientHead(req, state, routed.authority);
     const plan = planRequest(decision, head, Math.random);
     if (plan.respond) return reply(res, plan.respond.status, socket.draining, plan.respond.headers, plan.respond.body);
     const bodiless = isBodiless(req);
-    if (plan.mirrors.length > 0 && bodiless) sendMirrors(generation, plan.mirrors);
+    if (plan.mirrors.length > 0 && bodiless) sendMirrors(generation, plan.mirrors, decision.listener.gateway);
     exchange = new ProxyExchange({
       generation,
       req,
@@ -52,8 +53,8 @@ export class GatewayHandler implements RequestSink {
       decision,
       request: head,
       upstream: plan.upstream,
-      endpoints: generation.endpoints.endpoints(decision.backend!),
-      policy: rulePolicy(decision.rule),
+      endpoints: generation.endpoints.endpoints(decision.backend!, decision.listener.gateway),
+      policy: withGrpcDeadline(rulePolicy(decision.rule), req.headers),
       bodiless,
       socket,
     });

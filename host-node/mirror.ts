@@ -18,9 +18,10 @@ const DISCARD: Dispatcher.DispatchHandler = {
   onResponseError() {},
 };
 
-export function sendMirrors(generation: Generation, mirrors: readonly MirrorPlan[]): void {
+/** `gateway`: `namespace/name` of the Gateway the request came through (its backend TLS client certificate applies). */
+export function sendMirrors(generation: Generation, mirrors: readonly MirrorPlan[], gateway: string): void {
   for (const { backend, head } of mirrors) {
-    const target = generation.endpoints.endpoints(backend).next();
+    const target = generation.endpoints.endpoints(backend, gateway).next();
     if (target === undefined) continue;
     const headers = headerRecord(head.headers);
     headers.host = head.authority;

@@ -14,6 +14,7 @@ import { editResponse, RecordHeaders, type RequestHead } from '../src/runtime/fi
 import type { EndpointSet } from './endpoints.js';
 import type { Generation } from './generation.js';
 import { headerRecord, stripResponseHeaders } from './headers.js';
+import { isTrailersOnly, sendTrailersOnly } from './grpc.js';
 import type { RulePolicy } from './policy.js';
 import { reply } from './respond.js';
 import type { GatewayRequest, GatewayResponse } from './servers.js';
@@ -72,6 +73,8 @@ export class ProxyExchange {
   private requestTimer: NodeJS.Timeout | undefined;
   private finished = false;
   private readonly headers: Record<string, string | string[]>;
+  /** The response head was a gRPC trailers-only answer: the stream is complete already. */
+  private trailersOnly = false;
 
   constructor(readonly init: ExchangeInit) {
     this.retriesLeft = init.bodiless ? init.policy.retries : 0;
@@ -99,7 +102,8 @@ export class ProxyExchange {
   private attempt(): void {
     if (this.answered) return;
     const target = this.init.endpoints.next();
-    if (target === undefined) return this.fail(503);
+    // No ready endpoint: 503; a backend that must not be connected to (unusable BackendTLSPolicy): 500.
+    if (target === undefined) return this.fail(this.init.endpoints.problem !== undefined ? 500 : 503);
     const { upstream, req, bodiless, policy, generation } = this.init;
     const attempt = new Attempt(this, ++this.attemptNo);
     this.current = attempt;
@@ -144,6 +148,11 @@ export class ProxyExchange {
     if (this.init.socket.draining && this.init.req.httpVersionMajor === 1) out.connection = 'close';
     this.status = status;
     // Both response kinds take (status, headers); the union's overloads do not unify.
+    // A gRPC trailers-only answer must stay one HEADERS frame that ends the stream.
+    if (isTrailersOnly(this.init.req, out) && sendTrailersOnly(this.init.res, status, out)) {
+      this.trailersOnly = true;
+      return;
+    }
     (this.init.res as ServerResponse).writeHead(status, out);
   }
 
@@ -154,6 +163,7 @@ export class ProxyExchange {
   }
 
   complete(trailers: IncomingHttpHeaders): void {
+    if (this.trailersOnly) return;
     const { res } = this.init;
     if (trailers && Object.keys(trailers).length > 0) res.addTrailers(trailers as Record<string, string>);
     res.end();

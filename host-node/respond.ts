@@ -1,5 +1,6 @@
 /** Answers the gateway gives itself: no route, misdirected, no backend, upstream failures. */
 import { STATUS_CODES } from 'node:http';
+import { grpcStatusFor, isGrpc, sendTrailersOnly } from './grpc.js';
 import type { GatewayResponse } from './servers.js';
 
 /**
@@ -10,6 +11,11 @@ export function reply(res: GatewayResponse, status: number, close: boolean, head
   if (res.headersSent) {
     res.destroy();
     return;
+  }
+  if (status >= 400 && headers === undefined && res.req.httpVersionMajor === 2 && isGrpc(res.req.headers)) {
+    // gRPC clients read the outcome from grpc-status: a trailers-only answer says it exactly.
+    const grpc = { 'content-type': 'application/grpc', 'grpc-status': String(grpcStatusFor(status)), 'grpc-message': encodeURIComponent(`${status} ${STATUS_CODES[status] ?? ''}`.trim()) };
+    if (sendTrailersOnly(res, 200, grpc)) return;
   }
   const text = body ?? (headers === undefined ? `${status} ${STATUS_CODES[status] ?? ''}\n` : '');
   const out: Record<string, string | string[]> = {};

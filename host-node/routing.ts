@@ -4,7 +4,9 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
+import { canonicalAnswer, canonicalizeTarget } from '../src/runtime/canonical-path.js';
 import { RecordHeaders, type RequestHead } from '../src/runtime/filters/index.js';
+import { isGrpcRequest } from '../src/runtime/request.js';
 import type { Decision } from '../src/runtime/types.js';
 import type { Generation } from './generation.js';
 import { clientAddress, upstreamRequestHeaders } from './headers.js';
@@ -12,7 +14,7 @@ import type { BindingState, GatewayRequest } from './servers.js';
 
 export type Routed =
   | { ok: true; decision: Decision; authority: string }
-  | { ok: false; status: number; decision: Decision | null; authority: string };
+  | { ok: false; status: number; headers?: [string, string][]; decision: Decision | null; authority: string };
 
 export function authorityOf(req: GatewayRequest): string | undefined {
   if (req.httpVersionMajor === 2) return (req.headers[':authority'] as string | undefined) ?? req.headers.host;
@@ -22,6 +24,13 @@ export function authorityOf(req: GatewayRequest): string | undefined {
 export function route(generation: Generation, req: GatewayRequest, state: BindingState): Routed {
   const authority = authorityOf(req);
   if (authority === undefined || authority === '') return { ok: false, status: 400, decision: null, authority: '' };
+  // One canonical target is matched and forwarded (security rule 1): req.url becomes it.
+  const target = canonicalizeTarget(req.url ?? '/');
+  if (target.kind !== 'ok') {
+    const answer = canonicalAnswer(target, isGrpcRequest(req.headers));
+    return { ok: false, status: answer.status, ...(answer.headers.length > 0 ? { headers: answer.headers } : {}), decision: null, authority };
+  }
+  req.url = target.target;
   const result = generation.router.match({
     method: req.method ?? 'GET',
     host: authority,
@@ -37,6 +46,10 @@ export function route(generation: Generation, req: GatewayRequest, state: Bindin
       if (chosen !== null && (chosen.name !== result.listener.name || chosen.gateway !== result.listener.gateway)) {
         return { ok: false, status: 421, decision: result.matched ? result : null, authority };
       }
+    }
+    // A handshake whose SNI picked no listener passed the default listener's client-certificate check only.
+    if (!state.sni.validatedFor(typeof serverName === 'string' ? serverName : undefined, result.listener)) {
+      return { ok: false, status: 421, decision: result.matched ? result : null, authority };
     }
   }
   if (!result.matched) return { ok: false, status: result.reason === 'too-long' ? 431 : 404, decision: null, authority };

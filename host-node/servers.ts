@@ -16,6 +16,7 @@ import {
 } from 'node:http2';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
 import type { SniSelector } from './tls.js';
 
 export type GatewayRequest = IncomingMessage | Http2ServerRequest;
@@ -174,13 +175,13 @@ class TlsSocket extends SocketBase {
 
   constructor(state: BindingState, sink: RequestSink, limits: ServerLimits) {
     super(state);
-    const initial = state.sni!.defaultCertificate;
+    const sni = state.sni!;
     this.server = createSecureServer(
       {
         allowHTTP1: true,
         ALPNProtocols: ['h2', 'http/1.1'],
-        cert: initial.certPem,
-        key: initial.keyPem,
+        ...sni.defaultContextOptions,
+        ...sni.clientCertificates,
         SNICallback: (name, cb) => {
           try {
             cb(null, this.state.sni!.contextFor(name));
@@ -193,7 +194,13 @@ class TlsSocket extends SocketBase {
     );
     this.server.on('upgrade', (req: IncomingMessage, client: Duplex, head: Buffer) => sink.upgrade(req, client, head, this));
     this.server.on('session', (session: Http2Session) => this.track(session));
+    // Before HTTP takes the connection: a listener that accepts only valid client certificates
+    // refuses the others (the TLS layer already has when every listener on the socket does).
+    this.server.prependListener('secureConnection', (socket: TLSSocket) => {
+      if (!socket.authorized && this.state.sni!.requiresValidClient(socket.servername || undefined)) socket.destroy();
+    });
     this.server.on('secureConnection', (socket: Socket) => {
+      if (socket.destroyed) return;
       this.connections.add(socket);
       socket.once('close', () => this.connections.delete(socket));
     });
@@ -209,8 +216,10 @@ class TlsSocket extends SocketBase {
 
   override update(state: BindingState): void {
     super.update(state);
-    const initial = state.sni!.defaultCertificate;
-    this.server.setSecureContext({ cert: initial.certPem, key: initial.keyPem });
+    const sni = state.sni!;
+    this.server.setSecureContext(sni.defaultContextOptions);
+    // Read by Node for every new connection (tls.Server keeps them as plain properties).
+    Object.assign(this.server as object, sni.clientCertificates);
   }
 
   protected closeIdle(): void {

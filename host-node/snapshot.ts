@@ -9,8 +9,8 @@ import type { Diagnostic } from '../src/diagnostics.js';
 import { loadPaths } from '../src/load/load.js';
 import type { Gateway } from '../src/model/gateway-api.js';
 import { resolveLoaded, type PipelineResult } from '../src/pipeline.js';
-import type { ObjectStatus } from '../src/resolve/types.js';
-import { layoutSockets, type LayoutOptions, type SocketLayout } from './listeners.js';
+import type { ObjectStatus, ResolvedCertificate } from '../src/resolve/types.js';
+import { gatewayKey, layoutSockets, type LayoutOptions, type SocketLayout } from './listeners.js';
 
 export interface SnapshotOptions extends LayoutOptions {
   paths: readonly string[];
@@ -26,8 +26,13 @@ export interface Snapshot {
   rejected: boolean;
   table: CompiledTable;
   layout: SocketLayout;
-  /** Digest of every Service and EndpointSlice: endpoints change without the table changing. */
+  /**
+   * Digest of what upstream connections depend on beyond the table: every Service and
+   * EndpointSlice, and the Gateways' backend client certificates.
+   */
   endpointsHash: string;
+  /** Each Gateway's (`namespace/name`) resolved `spec.tls.backend.clientCertificateRef`. */
+  backendCertificates: ReadonlyMap<string, ResolvedCertificate>;
 }
 
 export async function takeSnapshot(options: SnapshotOptions): Promise<Snapshot> {
@@ -43,11 +48,19 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<Snapshot> 
   for (const { object } of result.objects) {
     if (object.kind === 'Service' || object.kind === 'EndpointSlice') hash.update(JSON.stringify(object));
   }
+  const backendCertificates = new Map<string, ResolvedCertificate>();
+  for (const g of result.resolution.gateways) {
+    if (!g.backendClientCertificate) continue;
+    const key = gatewayKey(g);
+    backendCertificates.set(key, g.backendClientCertificate);
+    hash.update(JSON.stringify(['backend-client-certificate', key, g.backendClientCertificate.certPem, g.backendClientCertificate.keyPem]));
+  }
   return {
     result,
     rejected,
     table: compileTable(result.resolution),
     layout: layoutSockets(result.resolution, options),
     endpointsHash: hash.digest('hex'),
+    backendCertificates,
   };
 }

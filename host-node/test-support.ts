@@ -174,3 +174,19 @@ data:
   tls.key: ${Buffer.from(keyPem).toString('base64')}
 `;
 }
+
+/** A ConfigMap `infra/<name>` holding a CA bundle under `ca.crt`. */
+export function caConfigMapYaml(name: string, pem: string): string {
+  const lines = pem
+    .trim()
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n');
+  return `apiVersion: v1
+kind: ConfigMap
+metadata: { name: ${name}, namespace: infra }
+data:
+  ca.crt: |
+${lines}
+`;
+}

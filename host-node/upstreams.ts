@@ -1,10 +1,19 @@
 /**
- * Keep-alive connection pools, one per endpoint origin and protocol, shared by every table
- * generation that reaches the endpoint. A generation holds the pools it uses; a pool no live
- * generation holds is closed, which lets the requests already on it finish first.
+ * Keep-alive connection pools, one per endpoint origin, protocol and TLS settings, shared by
+ * every table generation that reaches the endpoint. A generation holds the pools it uses; a
+ * pool no live generation holds is closed, which lets the requests already on it finish first.
  */
-import { H2CClient, Pool, type Dispatcher } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
+import { tlsConnectOptions, type UpstreamTls } from './backend-tls.js';
 import { poolKey, type UpstreamTarget } from './endpoints.js';
+import { H2cUpstream } from './h2c-upstream.js';
+
+/** What the proxy dispatches requests to: undici pools, and node:http2 sessions for h2c (which keep response trailers). */
+export interface UpstreamDispatcher {
+  dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean;
+  close(): Promise<void>;
+  destroy(): Promise<void>;
+}
 
 export interface UpstreamOptions {
   /** Idle upstream connections are closed after this long (ms). */
@@ -16,7 +25,7 @@ export interface UpstreamOptions {
 export const DEFAULT_UPSTREAM_OPTIONS: UpstreamOptions = { keepAliveTimeoutMs: 4_000, connectTimeoutMs: 10_000 };
 
 interface Entry {
-  dispatcher: Dispatcher;
+  dispatcher: UpstreamDispatcher;
   holders: number;
 }
 
@@ -50,7 +59,7 @@ export class UpstreamPools {
    * The pool for `target`. A target outside every held set (the caller's generation was
    * released) still gets a pool, which the next release of it closes.
    */
-  get(target: UpstreamTarget): Dispatcher {
+  get(target: UpstreamTarget): UpstreamDispatcher {
     const entry = this.entries.get(poolKey(target));
     if (entry) return entry.dispatcher;
     this.hold([target]);
@@ -76,15 +85,28 @@ export class UpstreamPools {
     await Promise.all(all.map((e) => e.dispatcher.destroy().catch(() => undefined)));
   }
 
-  private create(target: UpstreamTarget): Dispatcher {
+  private create(target: UpstreamTarget): UpstreamDispatcher {
     const common = {
       keepAliveTimeout: this.options.keepAliveTimeoutMs,
-      connect: { timeout: this.options.connectTimeoutMs },
+      connect: { timeout: this.options.connectTimeoutMs, ...(target.tls ? tlsConnectOptions(target.tls) : {}) },
       // Timeouts are the route's (`timeouts`), enforced per request by the proxy.
       headersTimeout: 0,
       bodyTimeout: 0,
     };
-    if (target.protocol === 'h2c') return new H2CClient(target.origin, common);
+    if (target.tls) {
+      // HTTP/2 backends are offered h2 by ALPN (TLS has no prior-knowledge mode).
+      const pool = new Pool(target.origin, { ...common, connections: null, allowH2: target.protocol === 'h2c' });
+      return withServerName(pool, target.tls);
+    }
+    if (target.protocol === 'h2c') return new H2cUpstream(target.origin, { keepAliveTimeoutMs: this.options.keepAliveTimeoutMs, connectTimeoutMs: this.options.connectTimeoutMs });
     return new Pool(target.origin, { ...common, connections: null });
   }
+}
+
+/**
+ * Pins every request's TLS server name to the policy's. undici otherwise derives it from each
+ * request's Host header, and reconnects whenever that changes.
+ */
+function withServerName(pool: Pool, tls: UpstreamTls): Dispatcher {
+  return pool.compose((dispatch) => (opts, handler) => dispatch(Object.assign({}, opts, { servername: tls.servername }), handler));
 }

@@ -5,6 +5,8 @@
 import { watch, type FSWatcher } from 'chokidar';
 
 export interface ManifestWatcher {
+  /** Settles once the initial scan is done: changes made before it may go unnoticed. */
+  ready: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -31,7 +33,9 @@ export function watchManifests(paths: readonly string[], onChange: () => Promise
     if (timer) clearTimeout(timer);
     timer = setTimeout(run, quietMs);
   });
+  const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
   return {
+    ready,
     async close() {
       if (timer) clearTimeout(timer);
       await watcher.close();

@@ -17,11 +17,12 @@ export function proxyUpgrade(generation: Generation, req: IncomingMessage, socke
   socket.on('error', () => socket.destroy());
   if ((req.headers.upgrade ?? '').trim().toLowerCase() !== 'websocket') return answer(socket, 403);
   const routed = route(generation, req, state);
-  if (!routed.ok) return answer(socket, routed.status);
+  if (!routed.ok) return answer(socket, routed.status, routed.headers);
   const plan = planRequest(routed.decision, clientHead(req, state, routed.authority), Math.random);
   if (plan.respond) return answer(socket, plan.respond.status, plan.respond.headers, plan.respond.body);
-  const target = generation.endpoints.endpoints(routed.decision.backend!).next();
-  if (target === undefined) return answer(socket, 503);
+  const endpoints = generation.endpoints.endpoints(routed.decision.backend!, routed.decision.listener.gateway);
+  const target = endpoints.next();
+  if (target === undefined) return answer(socket, endpoints.problem !== undefined ? 500 : 503);
   const headers = headerRecord(plan.upstream.headers);
   headers.host = plan.upstream.authority;
   const relay = new UpgradeRelay(socket, head);

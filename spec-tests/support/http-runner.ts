@@ -225,7 +225,7 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
 // ---------------------------------------------------------------------------------------------
 // The environment of a running test
 
-interface RunContext {
+export interface RunContext {
   test: HttpTest;
   ready: ReadyEvent;
   slot: GatewaySlot;
@@ -370,7 +370,7 @@ function judge(c: HttpCase, p: Prepared, x: Exchange): Verdict {
   return compareExchange(c, p.sent, r);
 }
 
-interface AttemptResult {
+export interface AttemptResult {
   passed: boolean;
   attempts: number;
   message?: string;
@@ -380,7 +380,7 @@ interface AttemptResult {
  * Repeats `attempt` until it succeeds `required` times in a row, or has failed FAIL_LIMIT times,
  * or the case window is over.
  */
-async function converge(attempt: () => Promise<Verdict>, required = REQUIRED_SUCCESSES, failLimit = FAIL_LIMIT): Promise<AttemptResult> {
+export async function converge(attempt: () => Promise<Verdict>, required = REQUIRED_SUCCESSES, failLimit = FAIL_LIMIT): Promise<AttemptResult> {
   const deadline = Date.now() + CASE_WINDOW_MS;
   let streak = 0;
   let failures = 0;
@@ -544,7 +544,7 @@ async function settledMirrorCounts(ctx: RunContext, c: HttpCase, path: string): 
   return previous;
 }
 
-async function runCase(ctx: RunContext, c: HttpCase, index: number): Promise<CaseOutcome> {
+export async function runCase(ctx: RunContext, c: HttpCase, index: number): Promise<CaseOutcome> {
   const description = describeCase(c, index);
   try {
     let r: AttemptResult;
@@ -696,13 +696,13 @@ async function runWebSocket(ctx: RunContext, w: WebSocketCase, index: number): P
 // One test
 
 /** Objects of `state` as the gateway reads them: the manifests (with the harness's patches) plus generated EndpointSlices. */
-function gatewayObjects(test: HttpTest, state: ClusterState, plan: BackendPlan, fleet: EchoFleet): KubeObject[] {
+export function gatewayObjects(test: HttpTest, state: ClusterState, plan: BackendPlan, fleet: EchoFleet): KubeObject[] {
   const objects = patchManualEndpointSlices(test, state.list(), plan, fleet);
   return [...objects.map((o) => o.object), ...generateEndpointSlices(objects, plan, fleet)];
 }
 
 /** The objects of every state up to `last`, the newest version of each (for planning backends). */
-function unionObjects(states: readonly ClusterState[], last: number): LoadedObject[] {
+export function unionObjects(states: readonly ClusterState[], last: number): LoadedObject[] {
   const byKey = new Map<string, LoadedObject>();
   for (const s of states.slice(0, last + 1)) for (const [key, o] of s.objects) byKey.set(key, o);
   return [...byKey.values()];
@@ -721,7 +721,7 @@ export type GatewayExtras = Pick<GatewayOptions, 'command' | 'extraArgs' | 'read
 const START_ATTEMPTS = 3;
 
 /** Starts the gateway on `slot`, moving to another loopback network when its addresses are in use. */
-async function startGateway(objects: readonly KubeObject[], slot: GatewaySlot, extras: GatewayExtras): Promise<GatewayProcess> {
+export async function startGateway(objects: readonly KubeObject[], slot: GatewaySlot, extras: GatewayExtras): Promise<GatewayProcess> {
   let pool = slot.addressPool;
   for (let attempt = 1; ; attempt++) {
     try {
