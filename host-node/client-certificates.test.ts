@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caFor, certificateFor, INFRA_NS, type GeneratedCa, type GeneratedLeaf } from '../spec-tests/support/certificates.js';
 import { startHttpEcho, type HttpEchoServer } from '../spec-tests/support/echo/index.js';
@@ -78,7 +79,7 @@ afterAll(async () => {
 });
 
 /** One HTTPS request on a fresh connection; rejects when the connection fails. */
-function get(port: number, servername: string, host: string, client?: GeneratedLeaf): Promise<{ status: number; pod: string | undefined }> {
+function get(port: number, servername: string, host: string, client?: GeneratedLeaf, agent?: HttpsAgent): Promise<{ status: number; pod: string | undefined; reused?: boolean }> {
   return new Promise((resolve, reject) => {
     const req = httpsRequest(
       {
@@ -90,7 +91,7 @@ function get(port: number, servername: string, host: string, client?: GeneratedL
         // The server certificate does not name the unmatched SNI used below.
         checkServerIdentity: () => undefined,
         headers: { host },
-        agent: false,
+        agent: agent ?? false,
         ...(client ? { cert: client.certPem, key: client.keyPem } : {}),
       },
       (res) => {
@@ -103,7 +104,7 @@ function get(port: number, servername: string, host: string, client?: GeneratedL
           } catch {
             pod = undefined;
           }
-          resolve({ status: res.statusCode ?? 0, pod });
+          resolve({ status: res.statusCode ?? 0, pod, ...(agent ? { reused: (res.socket as TLSSocket).isSessionReused() } : {}) });
         });
         res.on('error', reject);
       },
@@ -135,6 +136,18 @@ describe('client certificate validation (Gateway spec.tls.frontend)', () => {
   it('answers 421 when a handshake without a matching SNI reaches a validating listener by Host', async () => {
     expect(await get(shared, 'unknown.example.net', 'other.example.com')).toEqual({ status: 200, pod: 'open-abc-def' });
     expect((await get(shared, 'unknown.example.net', 'abc.example.com')).status).toBe(421);
+  });
+
+  it('resumes the TLS sessions of validated clients', async () => {
+    const agent = new HttpsAgent({ keepAlive: false, maxCachedSessions: 10 });
+    try {
+      const first = await get(shared, 'abc.example.com', 'abc.example.com', clientA, agent);
+      const second = await get(shared, 'abc.example.com', 'abc.example.com', clientA, agent);
+      expect([first.status, second.status]).toEqual([200, 200]);
+      expect(second.reused).toBe(true);
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('AllowInsecureFallback (per port): lets clients in with a valid, an invalid or no certificate', async () => {
