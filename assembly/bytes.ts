@@ -1,14 +1,42 @@
-// Byte helpers: FNV-1a (the table's key hash, same as src/compile/hash.ts), byte equality and
-// the table's open-addressing string maps.
+// Byte helpers: the table's key hash (same as src/compile/hash.ts), byte equality and the
+// table's open-addressing string maps.
 import { MAP_ENTRY_WORDS, word } from './table';
 
-export const FNV_OFFSET: u32 = 0x811c9dc5;
-export const FNV_PRIME: u32 = 0x01000193;
+export const HASH_SEED: u32 = 0x811c9dc5;
+const HASH_K: u32 = 0x9e3779b1;
+const HASH_F: u32 = 0x85ebca6b;
 
-export function fnv1a(ptr: usize, len: i32): u32 {
-  let h = FNV_OFFSET;
-  for (let i = 0; i < len; i++) h = (h ^ <u32>load<u8>(ptr + <usize>i)) * FNV_PRIME;
+/** One little-endian word into the running key hash. */
+// @ts-ignore: decorator
+@inline export function hashMix(h: u32, w: u32): u32 {
+  return rotl<u32>((h ^ w) * HASH_K, 15);
+}
+
+// @ts-ignore: decorator
+@inline export function hashFinish(h: u32, len: i32): u32 {
+  h ^= <u32>len;
+  h ^= h >> 15;
+  h *= HASH_F;
+  h ^= h >> 13;
   return h;
+}
+
+/**
+ * Hash of the first `len` bytes, given the running state after all whole words before
+ * `len & ~3` and the word that holds the bytes from there (only its first `len & 3` count).
+ */
+// @ts-ignore: decorator
+@inline export function prefixHash(len: i32, state: u32, lastWord: u32): u32 {
+  const t = <u32>len & 3;
+  return hashFinish(t != 0 ? hashMix(state, lastWord & ((<u32>1 << (t << 3)) - 1)) : state, len);
+}
+
+/** Key hash of `len` bytes at `ptr` (may read up to 3 bytes past the end; they are masked). */
+export function hashBytes(ptr: usize, len: i32): u32 {
+  let h = HASH_SEED;
+  let i: i32 = 0;
+  for (; i + 4 <= len; i += 4) h = hashMix(h, load<u32>(ptr + <usize>i));
+  return prefixHash(len, h, i < len ? load<u32>(ptr + <usize>i) : 0);
 }
 
 export function bytesEqual(a: usize, b: usize, len: i32): bool {

@@ -2,7 +2,7 @@
 // (`alloc` + `init`), writes each request into the input region it allocated, and calls
 // `match()`: one crossing decides listener, hostname group, path, method, header and query
 // predicates, regular expressions and the weighted backend. Nothing is allocated per request.
-import { bytesEqual, fnv1a, FNV_OFFSET, FNV_PRIME, mapLookup } from './bytes';
+import { bytesEqual, hashBytes, hashMix, HASH_SEED, mapLookup, prefixHash } from './bytes';
 import { grpcHolds, predicatesHold } from './predicates';
 import { nextRandom, setSeed } from './prng';
 import {
@@ -16,15 +16,23 @@ import {
   IN_METHOD_LEN, IN_METHOD_OFF, IN_OUT_BACKEND, IN_OUT_LISTENER, IN_OUT_STATUS, IN_PATH_LEN,
   IN_PATH_OFF, IN_PORT, IN_SLOTS_OFF, IN_SLOT_CAP, IN_SLOT_LENS, LISTENER_WORDS, LOAD_BAD_LENGTH,
   LOAD_BAD_MAGIC, LOAD_BAD_VERSION, LOAD_OK, MAGIC, MATCH_WORDS, NO_LISTENER, NO_ROUTE,
-  RULE_WORDS, STATUS_NO_BACKEND, STATUS_OK, STATUS_UNRESOLVED_BACKEND, word,
+  RULE_WORDS, SINGLE_MATCH, STATUS_NO_BACKEND, STATUS_OK, STATUS_UNRESOLVED_BACKEND, word,
 } from './table';
 
 let base: usize = 0;
 let input: usize = 0;
 let matchesBase: usize = 0;
 let rulesBase: usize = 0;
-/** Scratch for one path's segment boundaries: (position, FNV-1a of the bytes before it) pairs. */
+/**
+ * Scratch for one path's segment boundaries, 16 bytes each: position, running hash state before
+ * the word holding that position, and that word (see `prefixHash`).
+ */
 let bounds: usize = 0;
+/** Longest normalised PathPrefix of the table: boundaries past it are never probed. */
+let maxPrefixLen: i32 = 0;
+/** Per request: the number of recorded boundaries and the key hash of the whole path. */
+let boundCount: i32 = 0;
+let pathHash: u32 = 0;
 
 /** Reserves `size` bytes of linear memory (table and input region, once per instance). */
 export function alloc(size: usize): usize {
@@ -43,7 +51,8 @@ export function init(table: usize, len: u32, inputRegion: usize): i32 {
   input = inputRegion;
   matchesBase = table + <usize>word(table, H_MATCHES_OFF);
   rulesBase = table + <usize>word(table, H_RULES_OFF);
-  bounds = heap.alloc(<usize>(word(table, H_MAX_PREFIX_LEN) + 2) << 3);
+  maxPrefixLen = <i32>word(table, H_MAX_PREFIX_LEN);
+  bounds = heap.alloc(<usize>(maxPrefixLen + 2) << 4);
   return LOAD_OK;
 }
 
@@ -64,10 +73,63 @@ export function seed(value: u32): void {
 export function match(): i32 {
   const inp = input;
   const targetPtr = inp + <usize>inWord(IN_PATH_OFF);
+  const targetLen = inWord(IN_PATH_LEN);
+  // One pass over the target, 8 bytes at a time: find the end of the path (`?`), hash it (two
+  // 4-byte words per step), and remember at every segment boundary (each `/`, and the end) up to
+  // the table's longest prefix the hash state before the word holding it, so every group can
+  // finish the hash of that prefix (`prefixHash`).
+  const maxLen = maxPrefixLen;
+  let nb: i32 = 0;
+  let h = HASH_SEED;
+  let k: i32 = 0;
+  let p = targetLen;
+  let last: u32 = 0;
+  while (k < targetLen) {
+    const w = load<u64>(targetPtr + <usize>k);
+    let slashes = zeroBytes(w ^ 0x2f2f2f2f2f2f2f2f);
+    let query = zeroBytes(w ^ 0x3f3f3f3f3f3f3f3f);
+    const remain = targetLen - k;
+    if (remain < 8) {
+      const m = (<u64>1 << (<u64>remain << 3)) - 1;
+      slashes &= m;
+      query &= m;
+    }
+    if (query != 0) {
+      const at = <i32>ctz(query) >> 3;
+      p = k + at;
+      slashes &= (<u64>1 << (<u64>at << 3)) - 1;
+    }
+    const lo = <u32>w;
+    const hi = <u32>(w >> 32);
+    const mid = hashMix(h, lo); // state after the low word
+    while (slashes != 0) {
+      const byte = <i32>ctz(slashes) >> 3;
+      const pos = k + byte;
+      if (pos > maxLen) break;
+      if (byte < 4) recordBound(nb++, pos, h, lo);
+      else recordBound(nb++, pos, mid, hi);
+      slashes &= slashes - 1;
+    }
+    if (query != 0 || remain < 8) {
+      // The path ends in this chunk.
+      if (p - k >= 4) {
+        h = mid;
+        last = hi;
+      } else {
+        last = lo;
+      }
+      break;
+    }
+    h = hashMix(mid, hi);
+    k += 8;
+  }
+  if (p <= maxLen) recordBound(nb++, p, h, last);
+  pathHash = prefixHash(p, h, last);
+  boundCount = nb;
   setRequest(
     inp + <usize>inWord(IN_METHOD_OFF), inWord(IN_METHOD_LEN),
     inp + <usize>inWord(IN_HOST_OFF), inWord(IN_HOST_LEN),
-    targetPtr, inWord(IN_PATH_LEN),
+    targetPtr, p, targetLen,
     (inWord(IN_FLAGS) & IN_FLAG_GRPC) != 0,
     inp + <usize>inWord(IN_SLOTS_OFF), inWord(IN_SLOT_CAP), inp + (<usize>IN_SLOT_LENS << 2),
   );
@@ -81,7 +143,7 @@ export function match(): i32 {
 
   const exactMap = word(index, 0);
   if (exactMap != 0) {
-    const g = mapLookup(base, exactMap, hostPtr, hostLen, fnv1a(hostPtr, hostLen));
+    const g = mapLookup(base, exactMap, hostPtr, hostLen, hashBytes(hostPtr, hostLen));
     if (g != 0) {
       const m = searchGroup(base + <usize>g);
       if (m >= 0) return finish(m);
@@ -91,7 +153,7 @@ export function match(): i32 {
   if (wildMap != 0) {
     for (let i: i32 = 1; i < hostLen; i++) {
       if (load<u8>(hostPtr + <usize>i) != 0x2e) continue;
-      const g = mapLookup(base, wildMap, hostPtr + <usize>i, hostLen - i, fnv1a(hostPtr + <usize>i, hostLen - i));
+      const g = mapLookup(base, wildMap, hostPtr + <usize>i, hostLen - i, hashBytes(hostPtr + <usize>i, hostLen - i));
       if (g == 0) continue;
       const m = searchGroup(base + <usize>g);
       if (m >= 0) return finish(m);
@@ -103,6 +165,26 @@ export function match(): i32 {
     if (m >= 0) return finish(m);
   }
   return NO_ROUTE;
+}
+
+/** The bit of a key length in a group's length masks (lengths >= 63 share bit 63). */
+// @ts-ignore: decorator
+@inline function lengthBit(len: i32): u64 {
+  return <u64>1 << <u64>(len < 63 ? len : 63);
+}
+
+/** 0x80 in every byte of `v` that is zero, 0 elsewhere (exact: no borrow between bytes). */
+// @ts-ignore: decorator
+@inline function zeroBytes(v: u64): u64 {
+  return ~(((v & 0x7f7f7f7f7f7f7f7f) + 0x7f7f7f7f7f7f7f7f) | v | 0x7f7f7f7f7f7f7f7f);
+}
+
+// @ts-ignore: decorator
+@inline function recordBound(index: i32, pos: i32, state: u32, w: u32): void {
+  const slot = bounds + (<usize>index << 4);
+  store<i32>(slot, pos);
+  store<u32>(slot, state, 4);
+  store<u32>(slot, w, 8);
 }
 
 /** The most specific listener on `port` (of `gateway` unless it is -1) accepting the host. */
@@ -130,6 +212,13 @@ function selectListener(port: u32, gateway: i32): i32 {
     }
   }
   return best;
+}
+
+/** A path map value: one tagged match index, or the offset of a candidate list. */
+function firstOfValue(v: u32): i32 {
+  if ((v & SINGLE_MATCH) == 0) return firstOf(base + <usize>v, false);
+  const m = v & ~SINGLE_MATCH;
+  return predicatesHold(base, matchesBase + (<usize>(m * MATCH_WORDS) << 2)) ? <i32>m : -1;
 }
 
 /** First candidate in `list` whose predicates hold (path already known to match), or -1. */
@@ -160,31 +249,12 @@ function searchGroup(group: usize): i32 {
   const prefixMap = word(group, 1);
   const path = pathPtr;
   const len = pathLen;
-  // One pass: FNV-1a of the whole path, remembering the hash at every segment boundary (before
-  // each `/`, and the end) up to the group's longest prefix.
-  const maxLen = prefixMap != 0 ? <i32>word(group, 4) : -1;
-  let nb: i32 = 0;
-  let h = FNV_OFFSET;
-  for (let i: i32 = 0; i < len; i++) {
-    const c = <u32>load<u8>(path + <usize>i);
-    if (c == 0x2f && i <= maxLen) {
-      const slot = bounds + (<usize>nb << 3);
-      store<i32>(slot, i);
-      store<u32>(slot, h, 4);
-      nb++;
-    }
-    h = (h ^ c) * FNV_PRIME;
-  }
-  if (len <= maxLen) {
-    const slot = bounds + (<usize>nb << 3);
-    store<i32>(slot, len);
-    store<u32>(slot, h, 4);
-    nb++;
-  }
-  if (exactMap != 0) {
+  const h = pathHash; // computed once per request in match()
+  // Words 5-6 and 7-8: masks of the key lengths the Exact and PathPrefix maps hold.
+  if (exactMap != 0 && (load<u64>(group, 20) & lengthBit(len)) != 0) {
     const v = mapLookup(base, exactMap, path, len, h);
     if (v != 0) {
-      const m = firstOf(base + <usize>v, false);
+      const m = firstOfValue(v);
       if (m >= 0) return m;
     }
   }
@@ -195,14 +265,22 @@ function searchGroup(group: usize): i32 {
     for (let i: u32 = 1; i <= count; i++) {
       const m = word(list, i);
       const rec = matchesBase + (<usize>(m * MATCH_WORDS) << 2);
+      const prefixLen = <i32>word(rec, 7); // literal prefix of every match (0 = none)
+      if (prefixLen != 0 && (len < prefixLen || !bytesEqual(base + <usize>word(rec, 6), path, prefixLen))) continue;
       if (regexMatch(base + <usize>word(rec, 4), <i32>word(rec, 5), path, len) && predicatesHold(base, rec)) return <i32>m;
     }
   }
-  for (let k = nb - 1; k >= 0; k--) {
-    const slot = bounds + (<usize>k << 3);
-    const v = mapLookup(base, prefixMap, path, load<i32>(slot), load<u32>(slot, 4));
+  if (prefixMap == 0) return -1;
+  // Boundaries are in increasing position order; probe from the longest the group can hold.
+  const maxLen = <i32>word(group, 4);
+  const lengths = load<u64>(group, 28);
+  for (let k = boundCount - 1; k >= 0; k--) {
+    const slot = bounds + (<usize>k << 4);
+    const at = load<i32>(slot);
+    if (at > maxLen || (lengths & lengthBit(at)) == 0) continue;
+    const v = mapLookup(base, prefixMap, path, at, prefixHash(at, load<u32>(slot, 4), load<u32>(slot, 8)));
     if (v == 0) continue;
-    const m = firstOf(base + <usize>v, false);
+    const m = firstOfValue(v);
     if (m >= 0) return m;
   }
   return -1;
@@ -217,7 +295,8 @@ function finish(m: i32): i32 {
     store<i32>(input + (<usize>IN_OUT_STATUS << 2), STATUS_NO_BACKEND);
     return m;
   }
-  let pick = nextRandom() % total;
+  const r = nextRandom(); // drawn for every pick, as the reference does
+  let pick: u32 = total == 1 ? 0 : r % total;
   const count = word(rule, 0);
   let b = base + <usize>word(rule, 1);
   for (let i: u32 = 0; i < count; i++, b += BACKEND_WORDS << 2) {

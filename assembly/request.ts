@@ -16,8 +16,9 @@ export let slotsPtr: usize = 0;
 export let slotCap: i32 = 0;
 export let slotLensPtr: usize = 0;
 
+/** `p` is the length of the path: the position of the first `?` in the target, or its length. */
 export function setRequest(
-  mPtr: usize, mLen: i32, hPtr: usize, hLen: i32, targetPtr: usize, targetLen: i32,
+  mPtr: usize, mLen: i32, hPtr: usize, hLen: i32, targetPtr: usize, p: i32, targetLen: i32,
   grpc: bool, sPtr: usize, sCap: i32, sLens: usize,
 ): void {
   methodPtr = mPtr;
@@ -25,8 +26,6 @@ export function setRequest(
   hostPtr = hPtr;
   hostLen = hLen;
   pathPtr = targetPtr;
-  let p: i32 = 0;
-  while (p < targetLen && load<u8>(targetPtr + <usize>p) != 0x3f /* ? */) p++;
   pathLen = p;
   if (p < targetLen) {
     queryPtr = targetPtr + <usize>p + 1;

@@ -2,7 +2,7 @@
 // src/compile/format.ts (a test compares both files); FORMAT.md describes the layout.
 
 export const MAGIC: u32 = 0x44595753; // 'SWYD'
-export const FORMAT_VERSION: u32 = 1;
+export const FORMAT_VERSION: u32 = 2;
 export const HEADER_WORDS: u32 = 16;
 
 export const H_MAGIC: u32 = 0;
@@ -38,6 +38,7 @@ export const BACKEND_WORDS: u32 = 2;
 export const BACKEND_RESOLVED: u32 = 1;
 
 export const MAP_ENTRY_WORDS: u32 = 4;
+export const SINGLE_MATCH: u32 = 0x80000000;
 
 export const IN_METHOD_LEN: u32 = 0;
 export const IN_HOST_LEN: u32 = 1;

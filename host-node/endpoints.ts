@@ -4,7 +4,7 @@
  * the slice port that corresponds to the Service port. ExternalName Services resolve to their
  * DNS name on the Service port. Built once per table generation from the validated objects.
  */
-import { isIP } from 'node:net';
+import { connect as netConnect, isIP } from 'node:net';
 import type { BackendInfo } from '../src/compile/manifest.js';
 import type { EndpointSlice, Service, ServicePort } from '../src/model/core.js';
 import type { ValidObject } from '../src/model/objects.js';
@@ -40,13 +40,99 @@ export class EndpointSet<T = UpstreamTarget> {
     readonly problem?: string,
   ) {}
 
-  /** The next endpoint; undefined when none is ready. */
-  next(): T | undefined {
+  /**
+   * The next endpoint; undefined when none is ready. Endpoints `ejected` says are out of rotation
+   * are skipped, unless all of them are: then the rotation goes on as if none were (like Envoy's
+   * panic threshold), so a backend whose endpoints all failed once is tried, not failed outright.
+   */
+  next(ejected?: (target: T) => boolean): T | undefined {
     const n = this.targets.length;
     if (n === 0) return undefined;
-    const target = this.targets[this.cursor % n];
-    this.cursor = (this.cursor + 1) % n;
-    return target;
+    const start = this.cursor % n;
+    for (let i = 0; i < n; i++) {
+      const target = this.targets[(start + i) % n]!;
+      if (ejected !== undefined && ejected(target)) continue;
+      this.cursor = (start + i + 1) % n;
+      return target;
+    }
+    this.cursor = (start + 1) % n;
+    return this.targets[start];
+  }
+}
+
+export interface OutlierOptions {
+  /** Time between connect probes of an ejected endpoint (ms). */
+  probeIntervalMs: number;
+  /** Connect timeout of a probe (ms). */
+  connectTimeoutMs: number;
+}
+
+/**
+ * Passive outlier detection on connect failures: an endpoint a connection could not be opened
+ * to (refused, unreachable, connect timeout) is taken out of rotation at once, shared by every
+ * table generation. While it is out, a TCP connect probe runs every `probeIntervalMs`; the first
+ * one that connects puts it back. Live requests are never used as probes, so once an endpoint
+ * is out no further request fails on it (unless every endpoint of a backend is out, see
+ * `EndpointSet.next`).
+ */
+export class OutlierDetector {
+  private readonly out = new Map<string, { timer: NodeJS.Timeout | undefined; probe: ReturnType<typeof netConnect> | undefined }>();
+  private closed = false;
+
+  constructor(private readonly options: OutlierOptions) {}
+
+  isEjected(target: UpstreamTarget): boolean {
+    return this.out.size > 0 && this.out.has(target.origin);
+  }
+
+  /** Endpoints out of rotation, by origin (metrics, tests). */
+  get ejected(): string[] {
+    return [...this.out.keys()];
+  }
+
+  /** A connection to `target` could not be opened: take it out of rotation until a probe connects. */
+  connectFailed(target: UpstreamTarget): void {
+    if (this.closed || this.out.has(target.origin)) return;
+    const { hostname, port } = new URL(target.origin);
+    const host = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
+    const state: { timer: NodeJS.Timeout | undefined; probe: ReturnType<typeof netConnect> | undefined } = { timer: undefined, probe: undefined };
+    this.out.set(target.origin, state);
+    const schedule = () => {
+      state.timer = setTimeout(probe, this.options.probeIntervalMs);
+      state.timer.unref();
+    };
+    const probe = () => {
+      state.timer = undefined;
+      if (this.out.get(target.origin) !== state) return;
+      const socket = netConnect({ host, port: Number(port), timeout: this.options.connectTimeoutMs });
+      state.probe = socket;
+      socket.unref();
+      let settled = false;
+      const settle = (up: boolean) => {
+        if (settled) return;
+        settled = true;
+        state.probe = undefined;
+        socket.destroy();
+        if (this.out.get(target.origin) !== state) return;
+        if (up) this.out.delete(target.origin);
+        else schedule();
+      };
+      socket.once('connect', () => settle(true));
+      socket.once('timeout', () => settle(false));
+      socket.once('error', () => settle(false));
+      socket.once('close', () => settle(false));
+    };
+    schedule();
+  }
+
+  /** Stops every probe; nothing is ejected any more. */
+  close(): void {
+    this.closed = true;
+    for (const state of this.out.values()) {
+      if (state.timer) clearTimeout(state.timer);
+      state.probe?.destroy();
+    }
+    this.out.clear();
   }
 }
 

@@ -94,9 +94,13 @@ describe('routing', () => {
     expect((await send(port, { path: '/missing' })).status).toBe(500);
   });
 
-  it('sends the authority as Host and the request target untouched', async () => {
-    const answer = await send(port, { path: '/one/%2e%2E/a%20b?x=%41', host: 'Shop.Example.com:8080' });
-    expect(answer.json).toMatchObject({ host: 'Shop.Example.com:8080', path: '/one/%2e%2E/a%20b?x=%41' });
+  it('sends the authority as Host and the canonical request target (the one it matched)', async () => {
+    const answer = await send(port, { path: '/one/x/%2e%2E//%61%20b?x=%41', host: 'Shop.Example.com:8080' });
+    expect(answer.json).toMatchObject({ host: 'Shop.Example.com:8080', path: '/one/a%20b?x=%41' });
+    const escaped = await send(port, { path: '/one%2Fx' });
+    expect(escaped.status).toBe(307);
+    expect(escaped.headers.location).toBe('/one/x');
+    expect((await send(port, { path: '/one/%00' })).status).toBe(400);
   });
 });
 
@@ -159,7 +163,9 @@ describe('header hygiene', () => {
     expect(headers['Proxy-Connection']).toBeUndefined();
     expect(headers['Te']).toEqual(['trailers']);
     expect(headers['X-Kept']).toEqual(['yes']);
-    expect(headers['X-Forwarded-For']).toEqual(['192.0.2.7, 127.0.0.1']);
+    // The peer is not a trusted proxy: the client's X-Forwarded-For is replaced, not appended to.
+    expect(headers['X-Forwarded-For']).toEqual(['127.0.0.1']);
+    expect(headers['X-Request-Id']?.[0]).toMatch(/^[0-9a-f-]{36}$/);
     expect(headers['X-Forwarded-Proto']).toEqual(['http']);
     expect(headers['X-Forwarded-Host']).toEqual(['shop.example.com']);
   });

@@ -15,17 +15,21 @@ import { DEFAULT_CONTROLLER_NAME, type ObjectStatus } from '../src/resolve/types
 import { AddressPool } from './addresses.js';
 import { Generation } from './generation.js';
 import { GatewayHandler } from './handler.js';
+import { ForwardingTrust } from './headers.js';
 import { createL4Socket, DEFAULT_L4_LIMITS, type L4Context, type L4Limits, type L4Refusal, type L4Socket } from './l4/index.js';
 import type { ServedListener, SocketPlan } from './listeners.js';
 import { Observers, type ReloadInfo, type ReloadListener, type RequestEndListener } from './observe.js';
 import { createGatewaySocket, DEFAULT_LIMITS, listen, type GatewaySocket, type ServerLimits } from './servers.js';
 import { takeSnapshot, type Snapshot } from './snapshot.js';
+import { fileSource, type ObjectSource } from './sources.js';
 import { DEFAULT_UPSTREAM_OPTIONS, UpstreamPools, type UpstreamOptions } from './upstreams.js';
-import { watchManifests, type ManifestWatcher } from './watch.js';
+import type { ManifestWatcher } from './watch.js';
 
 export interface NodeGatewayOptions {
   /** Manifest files and directories (`-` for stdin, which is read once and never watched). */
   paths: readonly string[];
+  /** Where the objects come from instead of `paths` (e.g. the cluster in Kubernetes mode). */
+  source?: ObjectSource;
   /** Added to every listener port. Default 0. */
   portOffset?: number;
   /** Address for Gateways without their own address. Default `0.0.0.0`. */
@@ -33,11 +37,18 @@ export interface NodeGatewayOptions {
   /** IPv4 CIDR handing each Gateway without `spec.addresses` its own address. */
   addressPool?: string;
   controllerName?: string;
+  /** Ports of the listeners serving Ingresses of Switchyard's IngressClass. Default 80 and 443. */
+  ingress?: { httpPort?: number; httpsPort?: number };
   /** Written with the computed status (YAML) whenever it changes. */
   statusFile?: string;
   /** Reload when the manifests change. Default false. */
   watch?: boolean;
   limits?: Partial<ServerLimits>;
+  /**
+   * Peers (addresses or CIDR ranges) whose `X-Forwarded-For` and `X-Request-Id` are kept and
+   * appended to. Default: none, so every client's are replaced.
+   */
+  trustedProxies?: readonly string[];
   upstream?: Partial<UpstreamOptions>;
   /** TCP/TLS/UDP listener limits (the backend connect timeout defaults to `upstream.connectTimeoutMs`). */
   l4?: Partial<L4Limits>;
@@ -63,6 +74,7 @@ export class NodeGateway {
   private readonly sockets = new Map<string, BoundSocket>();
   private readonly pool: AddressPool | undefined;
   private readonly log: (line: string) => void;
+  private readonly source: ObjectSource;
   private generation!: Generation;
   private snapshot!: Snapshot;
   private statusText: string | undefined;
@@ -74,7 +86,8 @@ export class NodeGateway {
     this.pools = new UpstreamPools({ ...DEFAULT_UPSTREAM_OPTIONS, ...options.upstream });
     this.pool = options.addressPool !== undefined ? new AddressPool(options.addressPool) : undefined;
     this.log = options.log ?? ((line) => process.stderr.write(line + '\n'));
-    this.handler = new GatewayHandler({ current: () => this.generation, observers: this.observers });
+    this.source = options.source ?? fileSource(options.paths);
+    this.handler = new GatewayHandler({ current: () => this.generation, observers: this.observers, trust: new ForwardingTrust(options.trustedProxies) });
     this.l4 = {
       endpoints: () => this.generation.endpoints,
       limits: { ...DEFAULT_L4_LIMITS, connectTimeoutMs: options.upstream?.connectTimeoutMs ?? DEFAULT_L4_LIMITS.connectTimeoutMs, ...options.l4 },
@@ -138,6 +151,7 @@ export class NodeGateway {
     if (this.closed) return;
     this.closed = true;
     await this.stopWatching();
+    await this.source.close?.();
     await Promise.all([...this.sockets.values()].map(({ socket }) => closeSocket(socket)));
     this.sockets.clear();
     this.generation.retire();
@@ -156,8 +170,9 @@ export class NodeGateway {
       throw err;
     }
     await this.writeStatus(snapshot);
-    if (this.options.watch && !this.options.paths.includes('-')) {
-      this.watcher = watchManifests(this.options.paths, async () => {
+    await this.source.resolved?.(snapshot.result);
+    if (this.options.watch) {
+      this.watcher = this.source.watch(async () => {
         await this.reload();
       });
       // Ready means watched: a change right after start must not fall before the initial scan.
@@ -179,6 +194,7 @@ export class NodeGateway {
       return this.reloaded({ changed: false, tableHash: this.tableHash, rejected: true, diagnostics: snapshot.result.diagnostics });
     }
     await this.writeStatus(snapshot);
+    await this.source.resolved?.(snapshot.result);
     const previous = this.snapshot;
     const contentChanged = snapshot.table.sha256 !== previous.table.sha256 || snapshot.endpointsHash !== previous.endpointsHash;
     const layoutChanged = signatures(snapshot) !== signatures(previous);
@@ -205,11 +221,18 @@ export class NodeGateway {
     const bind = this.options.bind ?? '0.0.0.0';
     return takeSnapshot({
       paths: this.options.paths,
+      load: () => this.source.load(),
+      rejectInvalid: this.source.rejectInvalid,
       controllerName: this.options.controllerName ?? DEFAULT_CONTROLLER_NAME,
+      ...(this.options.ingress ? { ingress: this.options.ingress } : {}),
       portOffset: this.options.portOffset ?? 0,
       bind,
       addressFor: (gw) => this.pool?.addressFor(`${gw.metadata.namespace ?? 'default'}/${gw.metadata.name}`) ?? bind,
-      ...(this.snapshot ? { previous: this.snapshot.result.resolution.statuses as ReadonlyMap<string, ObjectStatus> } : {}),
+      ...(this.source.previousStatuses
+        ? { previous: this.source.previousStatuses() }
+        : this.snapshot
+          ? { previous: this.snapshot.result.resolution.statuses as ReadonlyMap<string, ObjectStatus> }
+          : {}),
     });
   }
 

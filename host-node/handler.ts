@@ -13,21 +13,26 @@ import { rulePolicy } from './policy.js';
 import { withGrpcDeadline } from './grpc.js';
 import { ProxyExchange } from './proxy.js';
 import { reply } from './respond.js';
-import { clientAddress } from './headers.js';
+import { clientAddress, type ForwardingTrust } from './headers.js';
+import { checkRequest, type Refusal } from './request-guard.js';
 import { clientHead, isBodiless, route } from './routing.js';
 import type { GatewayRequest, GatewayResponse, GatewaySocket, RequestSink } from './servers.js';
-import { proxyUpgrade } from './websocket.js';
+import { answerUpgrade, proxyUpgrade } from './websocket.js';
 
 export interface HandlerContext {
   /** The generation new requests start on. */
   current(): Generation;
   observers: Observers;
+  /** Which peers' X-Forwarded-For is kept (default: none). */
+  trust: ForwardingTrust;
 }
 
 export class GatewayHandler implements RequestSink {
   constructor(private readonly ctx: HandlerContext) {}
 
   request(req: GatewayRequest, res: GatewayResponse, socket: GatewaySocket): void {
+    const refusal = checkRequest(req, socket.limits);
+    if (refusal !== undefined) return this.refuse(req, res, socket, refusal);
     const state = socket.state;
     const generation = this.ctx.current();
     generation.enter();
@@ -41,7 +46,7 @@ export class GatewayHandler implements RequestSink {
     });
     if (!routed.ok) return reply(res, routed.status, socket.draining, routed.headers);
     const decision = routed.decision;
-    const head = clientHead(req, state, routed.authority);
+    const head = clientHead(req, state, routed.authority, this.ctx.trust);
     const plan = planRequest(decision, head, Math.random);
     if (plan.respond) return reply(res, plan.respond.status, socket.draining, plan.respond.headers, plan.respond.body);
     const bodiless = isBodiless(req);
@@ -56,16 +61,31 @@ export class GatewayHandler implements RequestSink {
       endpoints: generation.endpoints.endpoints(decision.backend!, decision.listener.gateway),
       policy: withGrpcDeadline(rulePolicy(decision.rule), req.headers),
       bodiless,
+      bodyLimit: socket.limits.maxRequestBodyBytes,
       socket,
     });
     exchange.start();
   }
 
   upgrade(req: IncomingMessage, client: Duplex, head: Buffer, socket: GatewaySocket): void {
+    const refusal = checkRequest(req, socket.limits);
+    if (refusal !== undefined) {
+      client.on('error', () => client.destroy());
+      return answerUpgrade(client, refusal.status, refusal.headers);
+    }
     const generation = this.ctx.current();
     generation.enter();
     client.once('close', () => generation.leave());
-    proxyUpgrade(generation, req, client, head, socket.state);
+    proxyUpgrade(generation, req, client, head, socket.state, this.ctx.trust);
+  }
+
+  /** Answers a request the guard refused (nothing is routed or forwarded). */
+  private refuse(req: GatewayRequest, res: GatewayResponse, socket: GatewaySocket, refusal: Refusal): void {
+    if (this.ctx.observers.requestEnd.length > 0) {
+      const started = performance.now();
+      res.once('close', () => this.ctx.observers.emitRequestEnd(endInfo(req, res, null, started, undefined)));
+    }
+    reply(res, refusal.status, refusal.close || socket.draining, refusal.headers);
   }
 }
 

@@ -1,9 +1,16 @@
 /**
- * Header hygiene on both legs of the proxy: hop-by-hop headers (RFC 9110 §7.6.1) and every
- * header a `Connection` field nominates are removed before the gateway adds its own
- * `X-Forwarded-*`; pseudo-headers of HTTP/2 never travel as fields.
+ * Header hygiene on both legs of the proxy (security rule 4): hop-by-hop headers (RFC 9110
+ * §7.6.1) and every header a `Connection` field nominates are removed before the gateway adds
+ * its own `X-Forwarded-*` and `X-Request-Id`; gateway-internal headers (`x-switchyard-*`) never
+ * come from a client; pseudo-headers of HTTP/2 never travel as fields.
+ *
+ * `X-Forwarded-For` and `X-Request-Id` are the client's only when the peer is a trusted proxy
+ * (`ForwardingTrust`, default: none); otherwise `X-Forwarded-For` is the peer alone and the
+ * request id is the gateway's.
  */
+import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { BlockList, isIP } from 'node:net';
 import { RecordHeaders, type HeaderMap } from '../src/runtime/filters/index.js';
 
 /** Never forwarded in either direction (undici and node:http2 reject several of them outright). */
@@ -20,6 +27,44 @@ const HOP_BY_HOP: ReadonlySet<string> = new Set([
 
 /** Request fields the proxy handles itself (`host` is re-set from the authority; `expect` is answered here). */
 const REQUEST_OWN: ReadonlySet<string> = new Set(['host', 'expect']);
+
+/** Prefix of the headers the gateway itself owns: removed from every client request. */
+export const INTERNAL_HEADER_PREFIX = 'x-switchyard-';
+
+/**
+ * The peers whose `X-Forwarded-For` and `X-Request-Id` are kept: addresses and CIDR ranges
+ * (IPv4 and IPv6), e.g. the load balancer in front of the gateway. Empty by default.
+ */
+export class ForwardingTrust {
+  private readonly list = new BlockList();
+  private readonly any: boolean;
+
+  constructor(readonly trustedProxies: readonly string[] = []) {
+    for (const entry of trustedProxies) {
+      const [address, bits] = entry.split('/') as [string, string | undefined];
+      const family = isIP(address);
+      if (family === 0) throw new Error(`trusted proxy ${JSON.stringify(entry)} is not an IP address or CIDR range`);
+      const type = family === 6 ? 'ipv6' : 'ipv4';
+      if (bits === undefined) {
+        this.list.addAddress(address, type);
+        continue;
+      }
+      const prefix = Number(bits);
+      if (!/^[0-9]{1,3}$/.test(bits) || prefix > (family === 6 ? 128 : 32)) throw new Error(`trusted proxy ${JSON.stringify(entry)} has an invalid prefix length`);
+      this.list.addSubnet(address, prefix, type);
+    }
+    this.any = trustedProxies.length > 0;
+  }
+
+  /** Whether `address` (a peer address, IPv4-mapped prefix already removed) is a trusted proxy. */
+  trusts(address: string): boolean {
+    if (!this.any) return false;
+    const family = isIP(address);
+    return family !== 0 && this.list.check(address, family === 6 ? 'ipv6' : 'ipv4');
+  }
+}
+
+export const NO_TRUSTED_PROXIES = new ForwardingTrust();
 
 function nominated(connection: string | string[] | undefined): Set<string> | undefined {
   if (connection === undefined) return undefined;
@@ -39,12 +84,16 @@ export interface ForwardedFacts {
   proto: 'http' | 'https';
   /** The Host / :authority the client sent. */
   authority: string;
+  /** The peer is a trusted proxy: its `X-Forwarded-For` and `X-Request-Id` are kept. */
+  trustForwarded?: boolean;
 }
 
 /**
  * The headers to send upstream: the client's, minus hop-by-hop and nominated ones, minus
- * pseudo-headers, `host` and `expect`, with `X-Forwarded-For` appended and
- * `X-Forwarded-Proto` / `X-Forwarded-Host` set. `TE: trailers` survives (gRPC needs it).
+ * pseudo-headers, `host`, `expect` and `x-switchyard-*`, with `X-Forwarded-Proto` /
+ * `X-Forwarded-Host` set, `X-Forwarded-For` set to the peer (appended to the client's for a
+ * trusted proxy) and an `X-Request-Id` (a trusted proxy's is kept). `TE: trailers` survives
+ * (gRPC needs it).
  */
 export function upstreamRequestHeaders(headers: IncomingHttpHeaders, facts: ForwardedFacts): Record<string, string | string[]> {
   const drop = nominated(headers.connection);
@@ -52,14 +101,16 @@ export function upstreamRequestHeaders(headers: IncomingHttpHeaders, facts: Forw
   for (const name in headers) {
     const value = headers[name];
     if (value === undefined || name.charCodeAt(0) === 0x3a /* ':' */) continue;
-    if (HOP_BY_HOP.has(name) || REQUEST_OWN.has(name) || drop?.has(name)) {
+    if (HOP_BY_HOP.has(name) || REQUEST_OWN.has(name) || drop?.has(name) || name.startsWith(INTERNAL_HEADER_PREFIX)) {
       if (name === 'te' && isTrailersOnly(value)) out.te = 'trailers';
       continue;
     }
     out[name] = value;
   }
-  const prior = out['x-forwarded-for'];
+  const prior = facts.trustForwarded ? out['x-forwarded-for'] : undefined;
   out['x-forwarded-for'] = prior === undefined ? facts.clientIp : `${Array.isArray(prior) ? prior.join(', ') : prior}, ${facts.clientIp}`;
+  const id = facts.trustForwarded ? out['x-request-id'] : undefined;
+  out['x-request-id'] = typeof id === 'string' && id !== '' ? id : randomUUID();
   out['x-forwarded-proto'] = facts.proto;
   out['x-forwarded-host'] = facts.authority;
   return out;

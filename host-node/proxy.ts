@@ -11,11 +11,12 @@ import type { Readable, Writable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { Decision } from '../src/runtime/types.js';
 import { editResponse, RecordHeaders, type RequestHead } from '../src/runtime/filters/index.js';
-import type { EndpointSet } from './endpoints.js';
+import type { EndpointSet, UpstreamTarget } from './endpoints.js';
 import type { Generation } from './generation.js';
 import { headerRecord, stripResponseHeaders } from './headers.js';
 import { isTrailersOnly, sendTrailersOnly } from './grpc.js';
 import type { RulePolicy } from './policy.js';
+import { BodyTooLarge, limitBody } from './request-guard.js';
 import { reply } from './respond.js';
 import type { GatewayRequest, GatewayResponse } from './servers.js';
 
@@ -45,6 +46,8 @@ export interface ExchangeInit {
   policy: RulePolicy;
   /** The request carries no body (it can be replayed). */
   bodiless: boolean;
+  /** Request body bytes allowed (413 beyond); 0 = unlimited. A declared Content-Length was checked already. */
+  bodyLimit: number;
   /** The socket the request came in on: while it drains, responses ask HTTP/1 clients to close. */
   socket: { readonly draining: boolean };
 }
@@ -75,6 +78,8 @@ export class ProxyExchange {
   private readonly headers: Record<string, string | string[]>;
   /** The response head was a gRPC trailers-only answer: the stream is complete already. */
   private trailersOnly = false;
+  /** The request body as sent upstream (counted against the body limit); created on first use. */
+  private body: Readable | null = null;
 
   constructor(readonly init: ExchangeInit) {
     this.retriesLeft = init.bodiless ? init.policy.retries : 0;
@@ -101,11 +106,12 @@ export class ProxyExchange {
 
   private attempt(): void {
     if (this.answered) return;
-    const target = this.init.endpoints.next();
+    const outliers = this.init.generation.pools.outliers;
+    const target = this.init.endpoints.next((t) => outliers.isEjected(t));
     // No ready endpoint: 503; a backend that must not be connected to (unusable BackendTLSPolicy): 500.
     if (target === undefined) return this.fail(this.init.endpoints.problem !== undefined ? 500 : 503);
     const { upstream, req, bodiless, policy, generation } = this.init;
-    const attempt = new Attempt(this, ++this.attemptNo);
+    const attempt = new Attempt(this, ++this.attemptNo, target);
     this.current = attempt;
     if (policy.backendTimeoutMs > 0) attempt.arm(policy.backendTimeoutMs);
     try {
@@ -114,7 +120,7 @@ export class ProxyExchange {
           method: upstream.method,
           path: upstream.path,
           headers: this.headers,
-          body: bodiless ? null : (req as Readable),
+          body: bodiless ? null : this.requestBody(req),
           idempotent: bodiless && IDEMPOTENT.has(upstream.method),
         },
         attempt,
@@ -124,6 +130,11 @@ export class ProxyExchange {
       attempt.disarm();
       this.fail(502);
     }
+  }
+
+  private requestBody(req: GatewayRequest): Readable {
+    this.body ??= limitBody(req as Readable, req.headers['content-length'], this.init.bodyLimit) as Readable;
+    return this.body;
   }
 
   /** Called by the current attempt when the upstream response head arrives; false = discard it and retry. */
@@ -170,10 +181,18 @@ export class ProxyExchange {
   }
 
   /** The attempt ended with an error before or after the response head. */
-  failed(error: Error, committed: boolean): void {
+  failed(error: Error, committed: boolean, target?: UpstreamTarget): void {
+    const code = (error as { code?: string }).code ?? '';
+    // Nothing was sent on a connection that never opened: the endpoint leaves the rotation.
+    if (target !== undefined && (REFUSED_CODES.has(code) || code === 'UND_ERR_CONNECT_TIMEOUT')) this.init.generation.pools.outliers.connectFailed(target);
     if (this.finished) return;
     if (!committed && this.status !== 0) return;
-    const code = (error as { code?: string }).code ?? '';
+    if (error instanceof BodyTooLarge) {
+      // The client's fault, not the backend's: the rest of the body is never read, so the connection closes.
+      if (committed) this.init.res.destroy();
+      else this.fail(error.status, true);
+      return;
+    }
     this.upstreamError = error instanceof GatewayAbort ? 'timeout' : upstreamErrorKind(code);
     if (committed) {
       this.init.res.destroy();
@@ -203,10 +222,10 @@ export class ProxyExchange {
     return this.current === attempt && !this.finished;
   }
 
-  private fail(status: number): void {
+  private fail(status: number, close = false): void {
     if (this.answered) return;
     this.status = status;
-    reply(this.init.res, status, this.init.socket.draining);
+    reply(this.init.res, status, close || this.init.socket.draining);
   }
 
   private onRequestTimeout(): void {
@@ -244,6 +263,7 @@ class Attempt implements Dispatcher.DispatchHandler {
   constructor(
     private readonly exchange: ProxyExchange,
     readonly no: number,
+    readonly target: UpstreamTarget,
   ) {}
 
   arm(ms: number): void {
@@ -294,6 +314,6 @@ class Attempt implements Dispatcher.DispatchHandler {
       // The discarded response broke off: the retry it earned still stands.
       return this.exchange.retryLater();
     }
-    this.exchange.failed(error, this.committed);
+    this.exchange.failed(error, this.committed, this.target);
   }
 }

@@ -9,7 +9,7 @@ import { RecordHeaders, type RequestHead } from '../src/runtime/filters/index.js
 import { isGrpcRequest } from '../src/runtime/request.js';
 import type { Decision } from '../src/runtime/types.js';
 import type { Generation } from './generation.js';
-import { clientAddress, upstreamRequestHeaders } from './headers.js';
+import { clientAddress, upstreamRequestHeaders, type ForwardingTrust } from './headers.js';
 import type { BindingState, GatewayRequest } from './servers.js';
 
 export type Routed =
@@ -68,7 +68,8 @@ export function isBodiless(req: GatewayRequest): boolean {
 }
 
 /** The client request as the filters see it: hop-by-hop headers gone, X-Forwarded-* added. */
-export function clientHead(req: GatewayRequest, state: BindingState, authority: string): RequestHead {
-  const headers = upstreamRequestHeaders(req.headers, { clientIp: clientAddress(req.socket?.remoteAddress), proto: state.scheme, authority });
+export function clientHead(req: GatewayRequest, state: BindingState, authority: string, trust: ForwardingTrust): RequestHead {
+  const clientIp = clientAddress(req.socket?.remoteAddress);
+  const headers = upstreamRequestHeaders(req.headers, { clientIp, proto: state.scheme, authority, trustForwarded: trust.trusts(clientIp) });
   return { method: req.method ?? 'GET', scheme: state.scheme, authority, path: req.url ?? '/', headers: new RecordHeaders(headers) };
 }

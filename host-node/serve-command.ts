@@ -5,6 +5,8 @@
  * Diagnostics go to stderr (`file:line:col Kind ns/name field: message`).
  */
 import { Command, Option } from 'commander';
+import { addKubernetesOptions, startKubernetesSource, type KubernetesCommandValues } from '../src/kubernetes/cli.js';
+import { DEFAULT_INGRESS_HTTP_PORT, DEFAULT_INGRESS_HTTPS_PORT } from '../src/ingress/serve.js';
 import { DEFAULT_CONTROLLER_NAME } from '../src/resolve/types.js';
 import { NodeGateway, type NodeGatewayOptions } from './gateway.js';
 import { addOpsOptions, attachOpsFromCommand, startPrimaryIfClustered, type OpsCommandValues } from './ops/cli.js';
@@ -22,10 +24,18 @@ export interface ServeCommandOptions {
   controllerName: string;
   statusFile?: string;
   watch: boolean;
+  ingressHttp: number;
+  ingressHttps: number;
 }
 
 /** Called once the gateway serves; later features (admin server, signals) attach here. */
 export type ServeStarted = (gateway: NodeGateway, options: ServeCommandOptions & Record<string, unknown>) => void | Promise<void>;
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`${JSON.stringify(value)} is not a port number`);
+  return n;
+}
 
 function integer(value: string): number {
   const n = Number(value);
@@ -37,17 +47,22 @@ function integer(value: string): number {
 export function serveCommand(io: ServeIo, setExit: (code: number) => void, started: ServeStarted[] = []): Command {
   const command = new Command('serve')
     .description('Serve the HTTP/HTTPS listeners of the manifests: route, filter and proxy to the backends their EndpointSlices name; reload on change')
-    .argument('<paths...>', 'files, directories (recursive .yaml/.yml/.json) or - for stdin')
+    .argument('[paths...]', 'files, directories (recursive .yaml/.yml/.json) or - for stdin (none with --kubernetes)')
     .addOption(new Option('--port-offset <n>', 'added to every listener port').argParser(integer).default(0))
     .addOption(new Option('--bind <address>', 'address for Gateways without their own').default('0.0.0.0'))
     .addOption(new Option('--address-pool <cidr>', 'IPv4 block giving each Gateway without spec.addresses its own address, e.g. 127.0.10.0/24'))
     .addOption(new Option('--controller-name <name>', 'GatewayClass controllerName this controller owns').default(DEFAULT_CONTROLLER_NAME))
+    .addOption(new Option('--ingress-http <port>', 'port of the HTTP listener serving Ingresses of IngressClass controller switchyard.dev/ingress-controller').argParser(port).default(DEFAULT_INGRESS_HTTP_PORT))
+    .addOption(new Option('--ingress-https <port>', 'port of the HTTPS listener serving those Ingresses (their spec.tls Secrets)').argParser(port).default(DEFAULT_INGRESS_HTTPS_PORT))
     .addOption(new Option('--status-file <file>', 'write the computed status (YAML) here on every change'))
     .addOption(new Option('--watch', 'reload when the manifests change (default)').default(true))
     .addOption(new Option('--no-watch', 'do not watch the manifests'));
-  return addOpsOptions(command)
+  return addKubernetesOptions(addOpsOptions(command))
     .exitOverride()
     .action(async (paths: string[], opts: ServeCommandOptions & Record<string, unknown>) => {
+      const kubernetes = opts as unknown as KubernetesCommandValues;
+      if (kubernetes.kubernetes && paths.length > 0) command.error('error: --kubernetes reads the cluster; give no manifest paths with it', { exitCode: 2 });
+      if (!kubernetes.kubernetes && paths.length === 0) command.error("error: missing required argument 'paths'", { exitCode: 2, code: 'commander.missingArgument' });
       // With --workers N this process becomes the cluster primary: the forked workers serve.
       if (await startPrimaryIfClustered(opts as unknown as OpsCommandValues)) {
         setExit(0);
@@ -58,6 +73,7 @@ export function serveCommand(io: ServeIo, setExit: (code: number) => void, start
         portOffset: opts.portOffset,
         bind: opts.bind,
         controllerName: opts.controllerName,
+        ingress: { httpPort: opts.ingressHttp, httpsPort: opts.ingressHttps },
         watch: opts.watch,
         log: (line) => io.stderr(line + '\n'),
         ...(opts.addressPool !== undefined ? { addressPool: opts.addressPool } : {}),
@@ -65,8 +81,10 @@ export function serveCommand(io: ServeIo, setExit: (code: number) => void, start
       };
       let gateway: NodeGateway;
       try {
+        if (kubernetes.kubernetes) options.source = await startKubernetesSource(kubernetes, opts.controllerName, options.log!);
         gateway = await NodeGateway.start(options);
       } catch (err) {
+        await options.source?.close?.();
         io.stderr(`switchyard: ${(err as Error).message}\n`);
         setExit(1);
         leaveCluster();

@@ -4,7 +4,7 @@
  * certificate SNI selects and offers h2 and http/1.1 by ALPN. Both hand every request (and
  * HTTP/1 upgrade) to the same sink with the socket's current binding state.
  */
-import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, STATUS_CODES, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import {
   createSecureServer,
   createServer as createH2cServer,
@@ -17,6 +17,7 @@ import {
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
+import { ASTERISK_OPTIONS_ALLOW, DEFAULT_REQUEST_LIMITS, type RequestLimits } from './request-guard.js';
 import type { SniSelector } from './tls.js';
 
 export type GatewayRequest = IncomingMessage | Http2ServerRequest;
@@ -39,16 +40,25 @@ export interface RequestSink {
   upgrade(req: IncomingMessage, client: Duplex, head: Buffer, socket: GatewaySocket): void;
 }
 
-export interface ServerLimits {
-  /** Whole request-header block, bytes (431 beyond). */
+/**
+ * Limits and timeouts of the HTTP sockets (security rule 9), the same for cleartext and TLS.
+ * There is no whole-request timeout on the server (`requestTimeout` 0): streaming routes
+ * (gRPC streams, long polls, downloads) would be cut; a route bounds its requests with
+ * HTTPRoute `timeouts.request`, enforced by the proxy.
+ */
+export interface ServerLimits extends RequestLimits {
+  /** Whole request-header block including the request line, bytes (431 beyond; decision 3). */
   maxHeaderSize: number;
+  /** Time for a request head to arrive completely (408 or close beyond). */
   headersTimeoutMs: number;
+  /** Idle time of a client keep-alive connection between requests. */
   keepAliveTimeoutMs: number;
   /** How often Node checks headersTimeout (its default of 30 s lets slow headers linger). */
   connectionsCheckingIntervalMs: number;
 }
 
 export const DEFAULT_LIMITS: ServerLimits = {
+  ...DEFAULT_REQUEST_LIMITS,
   maxHeaderSize: 60 * 1024,
   headersTimeoutMs: 10_000,
   keepAliveTimeoutMs: 5_000,
@@ -59,6 +69,7 @@ export const DEFAULT_LIMITS: ServerLimits = {
 export interface GatewaySocket {
   readonly server: NetServer | Http2SecureServer;
   readonly state: BindingState;
+  readonly limits: ServerLimits;
   /** Serves `state` from now on (requests in flight keep the one they read). */
   update(state: BindingState): void;
   /** Stops accepting; open connections are asked to close after their current request. */
@@ -77,7 +88,10 @@ abstract class SocketBase implements GatewaySocket {
   draining = false;
   protected readonly sessions = new Set<Http2Session>();
 
-  constructor(public state: BindingState) {}
+  constructor(
+    public state: BindingState,
+    readonly limits: ServerLimits,
+  ) {}
 
   update(state: BindingState): void {
     this.state = state;
@@ -107,25 +121,50 @@ abstract class SocketBase implements GatewaySocket {
   protected abstract closeAll(): void;
 }
 
+/**
+ * The HTTP/1 server of a socket (cleartext, and the non-h2 connections of TLS): the header
+ * size, count and time limits, upgrades handed to the sink, and CONNECT answered 405 (it is
+ * never proxied; without a listener Node would drop the connection silently).
+ */
+function createHttp1Server(sink: RequestSink, socket: GatewaySocket, limits: ServerLimits): HttpServer {
+  const server = createHttpServer(
+    {
+      maxHeaderSize: limits.maxHeaderSize,
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: 0,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      connectionsCheckingInterval: limits.connectionsCheckingIntervalMs,
+    },
+    (req, res) => sink.request(req, res, socket),
+  );
+  // One line past the limit is parsed, so the request guard sees that there are too many.
+  server.maxHeadersCount = limits.maxHeaderLines + 1;
+  // The server never listens itself (it is handed connections), but Node tracks connections and
+  // enforces headersTimeout only from 'listening' on: without it a request head may drip forever.
+  // `close()` (drain, destroy) stops the checking timer again.
+  server.emit('listening');
+  server.on('upgrade', (req: IncomingMessage, client: Duplex, head: Buffer) => sink.upgrade(req, client, head, socket));
+  server.on('connect', (_req: IncomingMessage, client: Duplex) => {
+    client.on('error', () => client.destroy());
+    client.end(`HTTP/1.1 405 ${STATUS_CODES[405]}\r\nallow: ${ASTERISK_OPTIONS_ALLOW}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n`);
+  });
+  return server;
+}
+
+/** HTTP/2 settings of both kinds of socket: the header block limit of HTTP/1 applies to HTTP/2 too. */
+function http2Settings(limits: ServerLimits) {
+  return { maxHeaderListSize: limits.maxHeaderSize };
+}
+
 class CleartextSocket extends SocketBase {
   readonly server: NetServer;
-  private readonly http1;
+  private readonly http1: HttpServer;
   private readonly h2c: Http2Server;
 
   constructor(state: BindingState, sink: RequestSink, limits: ServerLimits) {
-    super(state);
-    this.http1 = createHttpServer(
-      {
-        maxHeaderSize: limits.maxHeaderSize,
-        headersTimeout: limits.headersTimeoutMs,
-        requestTimeout: 0,
-        keepAliveTimeout: limits.keepAliveTimeoutMs,
-        connectionsCheckingInterval: limits.connectionsCheckingIntervalMs,
-      },
-      (req, res) => sink.request(req, res, this),
-    );
-    this.http1.on('upgrade', (req: IncomingMessage, client: Duplex, head: Buffer) => sink.upgrade(req, client, head, this));
-    this.h2c = createH2cServer((req, res) => sink.request(req, res, this));
+    super(state, limits);
+    this.http1 = createHttp1Server(sink, this, limits);
+    this.h2c = createH2cServer({ settings: http2Settings(limits) }, (req, res) => sink.request(req, res, this));
     this.h2c.on('session', (session: Http2Session) => this.track(session));
     this.server = createNetServer({ pauseOnConnect: true }, (socket) => this.dispatch(socket, limits.headersTimeoutMs));
   }
@@ -162,24 +201,27 @@ class CleartextSocket extends SocketBase {
   }
 
   protected closeIdle(): void {
-    this.http1.closeIdleConnections();
+    this.http1.close();
   }
 
   protected closeAll(): void {
+    this.http1.close();
     this.http1.closeAllConnections();
   }
 }
 
 class TlsSocket extends SocketBase {
   readonly server: Http2SecureServer;
+  private readonly http1: HttpServer;
 
   constructor(state: BindingState, sink: RequestSink, limits: ServerLimits) {
-    super(state);
+    super(state, limits);
     const sni = state.sni!;
     this.server = createSecureServer(
       {
         allowHTTP1: true,
         ALPNProtocols: ['h2', 'http/1.1'],
+        settings: http2Settings(limits),
         ...sni.defaultContextOptions,
         ...sni.clientCertificates,
         SNICallback: (name, cb) => {
@@ -192,27 +234,31 @@ class TlsSocket extends SocketBase {
       },
       (req, res) => sink.request(req, res, this),
     );
-    this.server.on('upgrade', (req: IncomingMessage, client: Duplex, head: Buffer) => sink.upgrade(req, client, head, this));
+    // HTTP/1 over TLS goes to a plain HTTP/1 server: the HTTP/1 fallback of node:http2 applies
+    // neither maxHeaderSize nor headersTimeout (a request head may drip forever) nor CONNECT.
+    // The constructor registered exactly one connection listener, the HTTP/2 one.
+    this.http1 = createHttp1Server(sink, this, limits);
+    const [http2Connection] = this.server.listeners('secureConnection') as ((socket: TLSSocket) => void)[];
+    this.server.removeListener('secureConnection', http2Connection!);
+    this.server.on('secureConnection', (socket: TLSSocket) => {
+      if (socket.destroyed) return;
+      if (socket.alpnProtocol === 'h2') http2Connection!.call(this.server, socket);
+      else this.http1.emit('connection', socket);
+    });
     this.server.on('session', (session: Http2Session) => this.track(session));
     // Before HTTP takes the connection: a listener that accepts only valid client certificates
     // refuses the others (the TLS layer already has when every listener on the socket does).
     this.server.prependListener('secureConnection', (socket: TLSSocket) => {
       if (!socket.authorized && this.state.sni!.requiresValidClient(socket.servername || undefined)) socket.destroy();
     });
-    this.server.on('secureConnection', (socket: Socket) => {
+    this.server.prependListener('secureConnection', (socket: Socket) => {
       if (socket.destroyed) return;
       this.connections.add(socket);
       socket.once('close', () => this.connections.delete(socket));
     });
-    // HTTP/1 connections on this server follow Node's HTTP/1 timeouts, set here.
-    const http1 = this.server as unknown as { headersTimeout: number; requestTimeout: number; closeIdleConnections?: () => void };
-    http1.headersTimeout = limits.headersTimeoutMs;
-    http1.requestTimeout = 0;
-    this.closeIdleHttp1 = () => http1.closeIdleConnections?.();
   }
 
   private readonly connections = new Set<Socket>();
-  private readonly closeIdleHttp1: () => void;
 
   override update(state: BindingState): void {
     super.update(state);
@@ -223,10 +269,12 @@ class TlsSocket extends SocketBase {
   }
 
   protected closeIdle(): void {
-    this.closeIdleHttp1();
+    this.http1.close();
   }
 
   protected closeAll(): void {
+    this.http1.close();
+    this.http1.closeAllConnections();
     for (const socket of this.connections) socket.destroy();
   }
 }

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { compileTable, type CompiledTable } from '../src/compile/compile.js';
 import type { Diagnostic } from '../src/diagnostics.js';
-import { loadPaths } from '../src/load/load.js';
+import { loadPaths, type LoadResult } from '../src/load/load.js';
 import type { Gateway } from '../src/model/gateway-api.js';
 import { resolveLoaded, type PipelineResult } from '../src/pipeline.js';
 import type { ObjectStatus, ResolvedCertificate } from '../src/resolve/types.js';
@@ -14,7 +14,13 @@ import { gatewayKey, layoutSockets, type LayoutOptions, type SocketLayout } from
 
 export interface SnapshotOptions extends LayoutOptions {
   paths: readonly string[];
+  /** Loads the objects instead of reading `paths`. */
+  load?: () => Promise<LoadResult>;
+  /** Whether validation errors reject the snapshot (default) or only leave the invalid objects out. */
+  rejectInvalid?: boolean;
   controllerName: string;
+  /** Ports of the listeners serving Ingresses (src/ingress). */
+  ingress?: { httpPort?: number; httpsPort?: number };
   /** The address for a Gateway that requests none (pool or bind address). */
   addressFor: (gateway: Gateway) => string;
   previous?: ReadonlyMap<string, ObjectStatus>;
@@ -36,14 +42,15 @@ export interface Snapshot {
 }
 
 export async function takeSnapshot(options: SnapshotOptions): Promise<Snapshot> {
-  const loaded = await loadPaths(options.paths);
+  const loaded = options.load ? await options.load() : await loadPaths(options.paths);
   const result = resolveLoaded(loaded, {
     controllerName: options.controllerName,
+    ...(options.ingress ? { ingress: options.ingress } : {}),
     addressFor: (gw) => ({ type: 'IPAddress', value: options.addressFor(gw) }),
     ...(options.previous ? { previous: options.previous } : {}),
   });
   const findings = new Set<Diagnostic>(result.resolution.diagnostics);
-  const rejected = result.diagnostics.some((d) => d.severity === 'error' && !findings.has(d));
+  const rejected = (options.rejectInvalid ?? true) && result.diagnostics.some((d) => d.severity === 'error' && !findings.has(d));
   const hash = createHash('sha256');
   for (const { object } of result.objects) {
     if (object.kind === 'Service' || object.kind === 'EndpointSlice') hash.update(JSON.stringify(object));

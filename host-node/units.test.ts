@@ -4,7 +4,7 @@ import { objectsFromYaml } from '../src/resolve/test-support.js';
 import { AddressPool } from './addresses.js';
 import { parseDuration } from './duration.js';
 import { EndpointDirectory } from './endpoints.js';
-import { stripResponseHeaders, upstreamRequestHeaders } from './headers.js';
+import { ForwardingTrust, stripResponseHeaders, upstreamRequestHeaders } from './headers.js';
 import { pickCertificate, SniSelector } from './tls.js';
 
 describe('parseDuration', () => {
@@ -116,12 +116,26 @@ spec: { type: ExternalName, externalName: api.example.net, ports: [{ port: 443 }
 });
 
 describe('headers', () => {
-  it('strips hop-by-hop and nominated request headers, keeps TE: trailers, appends X-Forwarded-For', () => {
-    const out = upstreamRequestHeaders(
-      { connection: 'x-a, close', 'x-a': '1', 'x-b': '2', te: 'trailers', upgrade: 'h2c', host: 'h', expect: '100-continue', ':path': '/', 'x-forwarded-for': '1.1.1.1' },
-      { clientIp: '10.0.0.9', proto: 'https', authority: 'h:8443' },
-    );
-    expect(out).toEqual({ 'x-b': '2', te: 'trailers', 'x-forwarded-for': '1.1.1.1, 10.0.0.9', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'h:8443' });
+  it('strips hop-by-hop, nominated and internal request headers, keeps TE: trailers, appends X-Forwarded-For of a trusted peer', () => {
+    const client = { connection: 'x-a, close', 'x-a': '1', 'x-b': '2', te: 'trailers', upgrade: 'h2c', host: 'h', expect: '100-continue', ':path': '/', 'x-forwarded-for': '1.1.1.1', 'x-request-id': 'r1', 'x-switchyard-internal': '1' };
+    const out = upstreamRequestHeaders(client, { clientIp: '10.0.0.9', proto: 'https', authority: 'h:8443', trustForwarded: true });
+    expect(out).toEqual({ 'x-b': '2', te: 'trailers', 'x-forwarded-for': '1.1.1.1, 10.0.0.9', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'h:8443', 'x-request-id': 'r1' });
+    const untrusted = upstreamRequestHeaders(client, { clientIp: '10.0.0.9', proto: 'https', authority: 'h:8443' });
+    expect(untrusted['x-forwarded-for']).toBe('10.0.0.9');
+    expect(untrusted['x-request-id']).not.toBe('r1');
+    expect(untrusted['x-switchyard-internal']).toBeUndefined();
+  });
+
+  it('trusts only the configured proxy addresses and ranges', () => {
+    const trust = new ForwardingTrust(['10.1.0.0/16', '192.0.2.7', 'fd00::/8']);
+    expect(trust.trusts('10.1.200.3')).toBe(true);
+    expect(trust.trusts('10.2.0.1')).toBe(false);
+    expect(trust.trusts('192.0.2.7')).toBe(true);
+    expect(trust.trusts('192.0.2.8')).toBe(false);
+    expect(trust.trusts('fd12::1')).toBe(true);
+    expect(new ForwardingTrust().trusts('127.0.0.1')).toBe(false);
+    expect(() => new ForwardingTrust(['10.0.0.0/33'])).toThrow(/prefix/);
+    expect(() => new ForwardingTrust(['example.com'])).toThrow(/not an IP/);
   });
 
   it('strips hop-by-hop and nominated response headers', () => {

@@ -5,7 +5,7 @@
  */
 import { Pool, type Dispatcher } from 'undici';
 import { tlsConnectOptions, type UpstreamTls } from './backend-tls.js';
-import { poolKey, type UpstreamTarget } from './endpoints.js';
+import { OutlierDetector, poolKey, type UpstreamTarget } from './endpoints.js';
 import { H2cUpstream } from './h2c-upstream.js';
 
 /** What the proxy dispatches requests to: undici pools, and node:http2 sessions for h2c (which keep response trailers). */
@@ -18,11 +18,13 @@ export interface UpstreamDispatcher {
 export interface UpstreamOptions {
   /** Idle upstream connections are closed after this long (ms). */
   keepAliveTimeoutMs: number;
-  /** TCP connect timeout (ms). */
+  /** TCP connect timeout (ms); a black-holed endpoint answers 503 after it. */
   connectTimeoutMs: number;
+  /** Time between connect probes of an endpoint taken out of rotation after a connect failure (ms). */
+  outlierProbeIntervalMs: number;
 }
 
-export const DEFAULT_UPSTREAM_OPTIONS: UpstreamOptions = { keepAliveTimeoutMs: 4_000, connectTimeoutMs: 10_000 };
+export const DEFAULT_UPSTREAM_OPTIONS: UpstreamOptions = { keepAliveTimeoutMs: 4_000, connectTimeoutMs: 10_000, outlierProbeIntervalMs: 500 };
 
 interface Entry {
   dispatcher: UpstreamDispatcher;
@@ -31,8 +33,12 @@ interface Entry {
 
 export class UpstreamPools {
   private readonly entries = new Map<string, Entry>();
+  /** Endpoints out of rotation after connect failures, across generations. */
+  readonly outliers: OutlierDetector;
 
-  constructor(private readonly options: UpstreamOptions = DEFAULT_UPSTREAM_OPTIONS) {}
+  constructor(private readonly options: UpstreamOptions = DEFAULT_UPSTREAM_OPTIONS) {
+    this.outliers = new OutlierDetector({ probeIntervalMs: options.outlierProbeIntervalMs, connectTimeoutMs: options.connectTimeoutMs });
+  }
 
   /** Takes a hold on the pools of `targets`, creating the missing ones. */
   hold(targets: Iterable<UpstreamTarget>): void {
@@ -73,6 +79,7 @@ export class UpstreamPools {
 
   /** Closes every pool, waiting for requests on them to finish. */
   async close(): Promise<void> {
+    this.outliers.close();
     const all = [...this.entries.values()];
     this.entries.clear();
     await Promise.all(all.map((e) => e.dispatcher.close().catch(() => undefined)));
@@ -80,6 +87,7 @@ export class UpstreamPools {
 
   /** Closes every pool at once, failing requests still on them. */
   async destroy(): Promise<void> {
+    this.outliers.close();
     const all = [...this.entries.values()];
     this.entries.clear();
     await Promise.all(all.map((e) => e.dispatcher.destroy().catch(() => undefined)));

@@ -9,27 +9,27 @@ import type { Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { planRequest } from '../src/runtime/filters/index.js';
 import type { Generation } from './generation.js';
-import { headerRecord, stripResponseHeaders } from './headers.js';
+import { headerRecord, stripResponseHeaders, type ForwardingTrust } from './headers.js';
 import { clientHead, route } from './routing.js';
 import type { BindingState } from './servers.js';
 
-export function proxyUpgrade(generation: Generation, req: IncomingMessage, socket: Duplex, head: Buffer, state: BindingState): void {
+export function proxyUpgrade(generation: Generation, req: IncomingMessage, socket: Duplex, head: Buffer, state: BindingState, trust: ForwardingTrust): void {
   socket.on('error', () => socket.destroy());
-  if ((req.headers.upgrade ?? '').trim().toLowerCase() !== 'websocket') return answer(socket, 403);
+  if ((req.headers.upgrade ?? '').trim().toLowerCase() !== 'websocket') return answerUpgrade(socket, 403);
   const routed = route(generation, req, state);
-  if (!routed.ok) return answer(socket, routed.status, routed.headers);
-  const plan = planRequest(routed.decision, clientHead(req, state, routed.authority), Math.random);
-  if (plan.respond) return answer(socket, plan.respond.status, plan.respond.headers, plan.respond.body);
+  if (!routed.ok) return answerUpgrade(socket, routed.status, routed.headers);
+  const plan = planRequest(routed.decision, clientHead(req, state, routed.authority, trust), Math.random);
+  if (plan.respond) return answerUpgrade(socket, plan.respond.status, plan.respond.headers, plan.respond.body);
   const endpoints = generation.endpoints.endpoints(routed.decision.backend!, routed.decision.listener.gateway);
-  const target = endpoints.next();
-  if (target === undefined) return answer(socket, endpoints.problem !== undefined ? 500 : 503);
+  const target = endpoints.next((t) => generation.pools.outliers.isEjected(t));
+  if (target === undefined) return answerUpgrade(socket, endpoints.problem !== undefined ? 500 : 503);
   const headers = headerRecord(plan.upstream.headers);
   headers.host = plan.upstream.authority;
   const relay = new UpgradeRelay(socket, head);
   try {
     generation.pools.get(target).dispatch({ method: 'GET', path: plan.upstream.path, headers, body: null, upgrade: 'websocket' }, relay);
   } catch {
-    answer(socket, 502);
+    answerUpgrade(socket, 502);
   }
   socket.once('close', () => relay.clientGone());
 }
@@ -85,7 +85,7 @@ class UpgradeRelay implements Dispatcher.DispatchHandler {
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     if (this.started) return void this.client.destroy();
     const code = (error as { code?: string }).code;
-    answer(this.client, code === 'ECONNREFUSED' ? 503 : 502);
+    answerUpgrade(this.client, code === 'ECONNREFUSED' ? 503 : 502);
   }
 }
 
@@ -104,7 +104,7 @@ function headerLines(headers: Record<string, string | string[] | undefined>): st
 }
 
 /** A complete answer on a socket that was about to be upgraded; the connection then closes. */
-function answer(socket: Duplex, status: number, headers: readonly [string, string][] = [], body = ''): void {
+export function answerUpgrade(socket: Duplex, status: number, headers: readonly [string, string][] = [], body = ''): void {
   if (socket.destroyed) return;
   let head = statusLine(status);
   for (const [name, value] of headers) head += `${name}: ${value}\r\n`;

@@ -5,6 +5,7 @@
 import { compileTable } from './compile/compile.js';
 import type { TableManifest } from './compile/manifest.js';
 import type { Diagnostic } from './diagnostics.js';
+import { finishIngress, serveIngresses, type ServedIngresses } from './ingress/serve.js';
 import { loadPaths, loadTexts, type KubeObject, type LoadResult, type TextInput } from './load/load.js';
 import type { ValidObject } from './model/objects.js';
 import { resolve } from './resolve/index.js';
@@ -15,17 +16,23 @@ export interface PipelineResult {
   /** Objects that passed validation, defaulted. */
   objects: ValidObject[];
   resolution: Resolution;
-  /** Loader, validation and resolver findings, in that order. */
+  /** Loader, validation, Ingress translation and resolver findings, in that order. */
   diagnostics: Diagnostic[];
+  /** Present when the input holds Ingresses: what was translated and served of them. */
+  ingress?: ServedIngresses;
 }
 
 export function resolveLoaded(loaded: LoadResult, options: ResolveOptions = {}): PipelineResult {
   const validated = validate(loaded.objects);
-  const resolution = resolve(validated.objects, options);
+  // Ingresses of Switchyard's IngressClass are served as the Gateway API objects they translate to.
+  const ingress = serveIngresses(validated.objects, options);
+  const resolution = resolve(ingress ? [...validated.objects, ...ingress.objects] : validated.objects, options);
+  if (ingress) finishIngress(resolution, ingress, options);
   return {
     objects: validated.objects,
     resolution,
-    diagnostics: [...loaded.diagnostics, ...validated.diagnostics, ...resolution.diagnostics],
+    diagnostics: [...loaded.diagnostics, ...validated.diagnostics, ...(ingress?.diagnostics ?? []), ...resolution.diagnostics],
+    ...(ingress ? { ingress } : {}),
   };
 }
 

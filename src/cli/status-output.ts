@@ -11,7 +11,7 @@ import type { ObjectStatus } from '../resolve/types.js';
 
 export type StatusFormat = 'yaml' | 'json' | 'table';
 
-const STATUS_KINDS = new Set(['GatewayClass', 'Gateway', 'ListenerSet', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'BackendTLSPolicy']);
+const STATUS_KINDS = new Set(['GatewayClass', 'Gateway', 'ListenerSet', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'BackendTLSPolicy', 'Ingress']);
 
 /** Gateway API objects that carry status, in load order, with the status this controller computed. */
 export function statusObjects(result: PipelineResult): { object: ValidObject; status?: ObjectStatus }[] {

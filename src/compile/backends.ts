@@ -75,14 +75,19 @@ export function describeRule(attached: AttachedRoute, ruleIndex: number): RuleIn
 
 /** Writes the rule records; returns the offset of the first. */
 export function writeRules(w: TableWriter, rules: readonly RuleInfo[]): number {
-  const entries = rules.map((rule) => {
+  return writeRuleRecords(w, rules.map((r) => r.backends.map((b) => ({ weight: b.weight, resolved: b.service !== undefined }))));
+}
+
+/** Writes rule records from each rule's backends (weight, resolved); returns the offset of the first. */
+export function writeRuleRecords(w: TableWriter, rules: readonly { weight: number; resolved: boolean }[][]): number {
+  const entries = rules.map((backends) => {
     const words: number[] = [];
     let total = 0;
-    for (const b of rule.backends) {
-      words.push(b.weight, b.service ? BACKEND_RESOLVED : 0);
+    for (const b of backends) {
+      words.push(b.weight, b.resolved ? BACKEND_RESOLVED : 0);
       total += b.weight;
     }
-    return { count: rule.backends.length, off: words.length ? w.words(words) : 0, total };
+    return { count: backends.length, off: words.length ? w.words(words) : 0, total };
   });
   const records: number[] = [];
   for (const e of entries) records.push(e.count, e.off, e.total, 0);

@@ -11,22 +11,24 @@
  */
 import { createHash } from 'node:crypto';
 import type { Resolution } from '../resolve/types.js';
-import { describeRule, writeRules } from './backends.js';
+import { describeRule, writeRuleRecords } from './backends.js';
 import * as F from './format.js';
 import { writeStringMap } from './hashmap.js';
 import { normalizeHost, wildcardSuffix } from './hostnames.js';
-import type { ListenerInfo, RuleInfo, TableManifest } from './manifest.js';
+import type { ListenerInfo, TableManifest } from './manifest.js';
 import { flattenMatches, type MatchSpec } from './matches.js';
 import { writeGroup, type IndexedMatch } from './pathindex.js';
+import { literalPrefix } from './regex/prefix.js';
 import { compileRegex } from './regex/program.js';
-import { encodeManifest } from './wire.js';
+import { ManifestReader, WireBuilder, wireBackends, type WireManifest } from './wire.js';
 import { TableWriter } from './writer.js';
 
 export interface CompiledTable {
   table: Uint8Array;
   /** sha256 of `table`, lower-case hex. */
   sha256: string;
-  manifest: TableManifest;
+  /** The host-facing manifest, decoded from the table's compact form on first access. */
+  readonly manifest: TableManifest;
 }
 
 /** Protocols whose listeners route HTTP requests (HTTPRoute and GRPCRoute). */
@@ -94,7 +96,12 @@ function writeMatchRecord(w: TableWriter, regex: RegexPrograms, spec: MatchSpec,
   } else {
     const type = spec.path!.type;
     flags = type === 'Exact' ? F.PATH_EXACT : type === 'PathPrefix' ? F.PATH_PREFIX : F.PATH_REGEX;
-    if (type === 'RegularExpression') a = writeValue(w, regex, 'RegularExpression', spec.path!.value);
+    if (type === 'RegularExpression') {
+      a = writeValue(w, regex, 'RegularExpression', spec.path!.value);
+      // B: the literal prefix every match starts with (checked before the program runs).
+      const prefix = literalPrefix(spec.path!.value);
+      if (prefix) b = w.string(prefix);
+    }
   }
   const method = spec.method ? w.string(spec.method) : [0, 0];
   const headerWords: number[] = [];
@@ -126,7 +133,7 @@ export function compileTable(resolution: Pick<Resolution, 'gateways'>): Compiled
   const plans: ListenerPlan[] = [];
   const specs: MatchSpec[] = [];
   const matchIndex = new Map<string, number>();
-  const rules: RuleInfo[] = [];
+  const wireBuilder = new WireBuilder(w);
   const ruleIndex = new Map<string, number>();
   for (const rg of resolution.gateways) {
     const gwName = `${rg.gateway.metadata.namespace ?? 'default'}/${rg.gateway.metadata.name}`;
@@ -144,7 +151,7 @@ export function compileTable(resolution: Pick<Resolution, 'gateways'>): Compiled
             index = specs.push(spec) - 1;
             matchIndex.set(spec.id, index);
           }
-          if (!ruleIndex.has(spec.ruleKey)) ruleIndex.set(spec.ruleKey, rules.push(describeRule(attached, spec.ruleIndex)) - 1);
+          if (!ruleIndex.has(spec.ruleKey)) ruleIndex.set(spec.ruleKey, wireBuilder.addRule(describeRule(attached, spec.ruleIndex)));
           matches.push({ spec: specs[index], index });
         }
         const hostnames = [...new Set(attached.hostnames.map(normalizeHost))];
@@ -168,9 +175,14 @@ export function compileTable(resolution: Pick<Resolution, 'gateways'>): Compiled
   // 4. records
   const headerNames = [...new Set(specs.flatMap((s) => s.headers.map((h) => h.name)))].sort();
   const slots = new Map(headerNames.map((n, i) => [n, i]));
-  const matchWords = specs.map((spec, i) => (broken.has(i) ? new Array<number>(F.MATCH_WORDS).fill(0) : writeMatchRecord(w, regex, spec, ruleIndex.get(spec.ruleKey)!, slots)));
-  const matchesOff = matchWords.length ? w.words(matchWords.flat()) : w.length;
-  const rulesOff = writeRules(w, rules);
+  const matchWords = new Array<number>(specs.length * F.MATCH_WORDS).fill(0);
+  specs.forEach((spec, i) => {
+    if (broken.has(i)) return; // all zero: never matches
+    const record = writeMatchRecord(w, regex, spec, ruleIndex.get(spec.ruleKey)!, slots);
+    for (let k = 0; k < F.MATCH_WORDS; k++) matchWords[i * F.MATCH_WORDS + k] = record[k];
+  });
+  const matchesOff = specs.length ? w.words(matchWords) : w.length;
+  const rulesOff = writeRuleRecords(w, wireBuilder.wire.rules.map(wireBackends));
 
   let maxPrefixLen = 0;
   const listenerWords: number[] = [];
@@ -210,17 +222,18 @@ export function compileTable(resolution: Pick<Resolution, 'gateways'>): Compiled
   const listenersOff = listenerWords.length ? w.words(listenerWords) : w.length;
 
   // 5. manifest and header
-  const manifest: TableManifest = {
+  for (const s of specs) wireBuilder.addMatch(ruleIndex.get(s.ruleKey)!, s.matchIndex);
+  const grpc = specs.some((s) => s.kind === 'GRPCRoute');
+  const wire: WireManifest = {
+    ...wireBuilder.wire,
     format: F.FORMAT_VERSION,
     gateways,
     listeners: plans.map((p) => p.info),
     headerNames,
-    grpc: specs.some((s) => s.kind === 'GRPCRoute'),
-    matches: specs.map((s) => ({ id: s.id, kind: s.kind, namespace: s.namespace, name: s.name, rule: ruleIndex.get(s.ruleKey)!, ruleIndex: s.ruleIndex, matchIndex: s.matchIndex })),
-    rules,
+    grpc,
     diagnostics: regex.diagnostics,
   };
-  const json = new TextEncoder().encode(JSON.stringify(encodeManifest(manifest, w)));
+  const json = new TextEncoder().encode(JSON.stringify(wire));
   const jsonOff = w.bytes(json);
   const table = w.finish();
   const view = new DataView(table.buffer, table.byteOffset, table.byteLength);
@@ -228,12 +241,12 @@ export function compileTable(resolution: Pick<Resolution, 'gateways'>): Compiled
     [F.H_MAGIC, F.MAGIC],
     [F.H_VERSION, F.FORMAT_VERSION],
     [F.H_TOTAL_LEN, table.length],
-    [F.H_FLAGS, manifest.grpc ? F.FLAG_HAS_GRPC : 0],
+    [F.H_FLAGS, grpc ? F.FLAG_HAS_GRPC : 0],
     [F.H_LISTENER_COUNT, plans.length],
     [F.H_LISTENERS_OFF, listenersOff],
     [F.H_MATCH_COUNT, specs.length],
     [F.H_MATCHES_OFF, matchesOff],
-    [F.H_RULE_COUNT, rules.length],
+    [F.H_RULE_COUNT, wire.rules.length],
     [F.H_RULES_OFF, rulesOff],
     [F.H_HEADER_SLOTS, headerNames.length],
     [F.H_MAX_PREFIX_LEN, maxPrefixLen],
@@ -242,5 +255,12 @@ export function compileTable(resolution: Pick<Resolution, 'gateways'>): Compiled
     [F.H_GATEWAY_COUNT, gateways.length],
   ];
   for (const [word, value] of header) view.setUint32(headerOff + word * 4, value >>> 0, true);
-  return { table, sha256: createHash('sha256').update(table).digest('hex'), manifest };
+  let manifest: TableManifest | undefined;
+  return {
+    table,
+    sha256: createHash('sha256').update(table).digest('hex'),
+    get manifest(): TableManifest {
+      return (manifest ??= new ManifestReader(wire, table).manifest());
+    },
+  };
 }

@@ -55,12 +55,17 @@ export const RULE_WORDS = 4;
 export const BACKEND_WORDS = 2;
 export const BACKEND_RESOLVED = 1;
 
-/** Host index of a listener: 3 words; route group: 5 words. */
+/** Host index of a listener: 3 words; route group: 9 words. */
 export const HOST_INDEX_WORDS = 3;
-export const GROUP_WORDS = 5;
+export const GROUP_WORDS = 9;
 
 /** Hash map entry: 4 words (hash, keyOff, keyLen, valueOff); valueOff 0 marks an empty slot. */
 export const MAP_ENTRY_WORDS = 4;
+/** Path map values with this bit set hold a single match index (bits 0-30) instead of a list offset. */
+export const SINGLE_MATCH = 0x80000000;
+/** Path maps are sized so that at most 3/4 of their slots are used. */
+export const MAP_MAX_LOAD_NUM = 3;
+export const MAP_MAX_LOAD_DEN = 4;
 
 /** Input region written by the host per request (i32 word indices). */
 export const IN_METHOD_LEN = 0;

@@ -4,23 +4,30 @@
  * valueOff), linear probing from `hash & (capacity - 1)`, `valueOff == 0` = empty slot.
  * Keys are inserted in sorted order so the bytes do not depend on the input order.
  */
-import { MAP_ENTRY_WORDS } from './format.js';
-import { fnv1aString } from './hash.js';
+import { MAP_ENTRY_WORDS, MAP_MAX_LOAD_DEN, MAP_MAX_LOAD_NUM } from './format.js';
+import { keyHashString } from './hash.js';
 import type { TableWriter } from './writer.js';
 
 export function writeStringMap(w: TableWriter, entries: ReadonlyMap<string, number>): number {
   const keys = [...entries.keys()].sort(compareStrings);
   let capacity = 2;
-  while (capacity < keys.length * 2) capacity *= 2;
-  const slots = new Array<number>(capacity * MAP_ENTRY_WORDS).fill(0);
+  while (capacity * MAP_MAX_LOAD_NUM < keys.length * MAP_MAX_LOAD_DEN) capacity *= 2;
+  // [capacity, count, entries...]
+  const slots = new Array<number>(2 + capacity * MAP_ENTRY_WORDS).fill(0);
+  slots[0] = capacity;
+  slots[1] = keys.length;
   for (const key of keys) {
-    const hash = fnv1aString(key);
+    const hash = keyHashString(key);
     const [keyOff, keyLen] = w.string(key);
     let i = hash & (capacity - 1);
-    while (slots[i * MAP_ENTRY_WORDS + 3] !== 0) i = (i + 1) & (capacity - 1);
-    slots.splice(i * MAP_ENTRY_WORDS, MAP_ENTRY_WORDS, hash, keyOff, keyLen, entries.get(key)!);
+    while (slots[2 + i * MAP_ENTRY_WORDS + 3] !== 0) i = (i + 1) & (capacity - 1);
+    const e = 2 + i * MAP_ENTRY_WORDS;
+    slots[e] = hash;
+    slots[e + 1] = keyOff;
+    slots[e + 2] = keyLen;
+    slots[e + 3] = entries.get(key)!;
   }
-  return w.words([capacity, keys.length, ...slots]);
+  return w.words(slots);
 }
 
 /** Code-unit order: deterministic and locale-independent. */

@@ -53,6 +53,7 @@ export function routeOrder(attached: AttachedRoute): RouteOrder {
 }
 
 function firstPerName(list: readonly HTTPHeaderMatch[] | undefined, fold: boolean): ValueMatch[] {
+  if (!list || list.length === 0) return [];
   const seen = new Set<string>();
   const out: ValueMatch[] = [];
   for (const m of list ?? []) {
@@ -75,9 +76,9 @@ export function flattenMatches(attached: AttachedRoute): MatchSpec[] {
   const order = routeOrder(attached);
   const out: MatchSpec[] = [];
   const rules = (route.spec.rules ?? []) as (HTTPRoute['spec']['rules'][number] | NonNullable<GRPCRoute['spec']['rules']>[number])[];
-  const invalid = new Set(attached.rules.filter((r) => r.invalid).map((r) => r.index));
+  const invalid = attached.rules.some((r) => r.invalid) ? new Set(attached.rules.filter((r) => r.invalid).map((r) => r.index)) : null;
   rules.forEach((rule, ruleIndex) => {
-    if (invalid.has(ruleIndex)) return; // dropped from the route by the resolver
+    if (invalid?.has(ruleIndex)) return; // dropped from the route by the resolver
     const ruleKey = `${prefix}/rule/${ruleIndex}`;
     const matches: unknown[] = rule.matches && rule.matches.length > 0 ? rule.matches : [{}];
     matches.forEach((raw, matchIndex) => {

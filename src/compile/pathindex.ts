@@ -5,9 +5,12 @@
  * matches in lists. Every candidate list is already in precedence order, so the core returns
  * the first candidate whose predicates hold.
  *
- * Group record: [exactMapOff, prefixMapOff, regexListOff, grpcListOff, maxPrefixLen]
- * (0 = none). Candidate list: [count, matchIndex...].
+ * Group record: [exactMapOff, prefixMapOff, regexListOff, grpcListOff, maxPrefixLen,
+ * exactLengthMask (2 words), prefixLengthMask (2 words)] (offset 0 = none). Candidate list:
+ * [count, matchIndex...]. A map value with bit 31 set (SINGLE_MATCH) is the one match index of
+ * its key instead of a list offset.
  */
+import { SINGLE_MATCH } from './format.js';
 import { writeStringMap } from './hashmap.js';
 import type { MatchSpec } from './matches.js';
 import { compareGrpcMatches, compareHttpMatches } from './precedence.js';
@@ -45,8 +48,27 @@ function writeKeyedLists(w: TableWriter, items: readonly IndexedMatch[]): { off:
   if (items.length === 0) return { off: 0 };
   const lists = new Map<string, number>();
   const grouped = byKey(items);
-  for (const key of [...grouped.keys()].sort()) lists.set(key, writeList(w, grouped.get(key)!, compareHttpMatches));
+  for (const key of [...grouped.keys()].sort()) {
+    const list = grouped.get(key)!;
+    // A key with one candidate stores the match index itself, tagged (no list to follow).
+    lists.set(key, list.length === 1 ? (SINGLE_MATCH | list[0].index) >>> 0 : writeList(w, list, compareHttpMatches));
+  }
   return { off: writeStringMap(w, lists) };
+}
+
+/**
+ * The key lengths a map holds as a 64-bit mask (low word, high word): bit n for length n < 63,
+ * bit 63 for every length >= 63. The core probes a map only for lengths whose bit is set.
+ */
+export function lengthMask(lengths: readonly number[]): [number, number] {
+  let lo = 0;
+  let hi = 0;
+  for (const n of lengths) {
+    const bit = Math.min(n, 63);
+    if (bit < 32) lo |= 1 << bit;
+    else hi |= 1 << (bit - 32);
+  }
+  return [lo >>> 0, hi >>> 0];
 }
 
 export function writeGroup(w: TableWriter, matches: readonly IndexedMatch[]): WrittenGroup {
@@ -58,8 +80,25 @@ export function writeGroup(w: TableWriter, matches: readonly IndexedMatch[]): Wr
   const prefixMap = writeKeyedLists(w, prefix);
   const regexList = regex.length ? writeList(w, regex, compareHttpMatches) : 0;
   const grpcList = grpc.length ? writeList(w, grpc, compareGrpcMatches) : 0;
-  const encoder = new TextEncoder();
-  const maxPrefixLen = prefix.reduce((n, m) => Math.max(n, encoder.encode(m.spec.path!.value).length), 0);
-  const offset = w.words([exactMap.off, prefixMap.off, regexList, grpcList, maxPrefixLen]);
+  const prefixLengths = prefix.map((m) => utf8Length(m.spec.path!.value));
+  const maxPrefixLen = prefixLengths.reduce((n, l) => Math.max(n, l), 0);
+  const exactMask = lengthMask(exact.map((m) => utf8Length(m.spec.path!.value)));
+  const prefixMask = lengthMask(prefixLengths);
+  const offset = w.words([exactMap.off, prefixMap.off, regexList, grpcList, maxPrefixLen, ...exactMask, ...prefixMask]);
   return { offset, maxPrefixLen };
+}
+
+/** UTF-8 byte length of a string (lone surrogates count as U+FFFD, as TextEncoder writes them). */
+export function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
 }

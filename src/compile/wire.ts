@@ -24,7 +24,7 @@ type WireBackend = [name: string, port: number, weight: number] | BackendInfo;
 type WireRuleExtra = Partial<Pick<RuleInfo, 'ruleName' | 'filters' | 'filterBackends' | 'unresolvedFilter' | 'timeouts' | 'retry' | 'sessionPersistence'>>;
 
 /** [route, ruleIndex, backends, matchPaths as (type, offset, length) triples or null for GRPCRoute rules, extra?] */
-type WireRule = [route: number, ruleIndex: number, backends: WireBackend[], paths: number[] | null, extra?: WireRuleExtra];
+export type WireRule = [route: number, ruleIndex: number, backends: WireBackend[], paths: number[] | null, extra?: WireRuleExtra];
 
 export interface WireManifest {
   format: number;
@@ -59,46 +59,65 @@ function plainBackend(b: BackendInfo, namespace: string): boolean {
   );
 }
 
-/** The compact form of `manifest`; match path strings are written to `w` (deduplicated there). */
-export function encodeManifest(manifest: TableManifest, w: TableWriter): WireManifest {
-  const namespaces = new Map<string, number>();
-  const routes = new Map<string, number>();
-  const wire: WireManifest = {
-    format: manifest.format,
-    gateways: manifest.gateways,
-    listeners: manifest.listeners,
-    headerNames: manifest.headerNames,
-    grpc: manifest.grpc,
-    diagnostics: manifest.diagnostics,
-    namespaces: [],
-    routes: [],
-    rules: [],
-    matches: [],
-  };
-  for (const rule of manifest.rules) {
-    let ns = namespaces.get(rule.namespace);
-    if (ns === undefined) namespaces.set(rule.namespace, (ns = wire.namespaces.push(rule.namespace) - 1));
-    const key = `${rule.kind}/${rule.namespace}/${rule.name}`;
-    let route = routes.get(key);
-    if (route === undefined) routes.set(key, (route = wire.routes.push([KINDS.indexOf(rule.kind), ns, rule.name]) - 1));
+/**
+ * Builds the compact form rule by rule, so the compiler never keeps the expanded RuleInfo
+ * objects: match path strings are written to `w` (deduplicated there) as rules are added.
+ */
+export class WireBuilder {
+  private readonly namespaces = new Map<string, number>();
+  private readonly routes = new Map<string, number>();
+  private prev: RuleInfo | undefined;
+  private prevRoute = 0;
+  readonly wire: WireManifest;
+
+  constructor(private readonly w: TableWriter) {
+    this.wire = { format: 0, gateways: [], listeners: [], headerNames: [], grpc: false, diagnostics: [], namespaces: [], routes: [], rules: [], matches: [] };
+  }
+
+  /** Adds a rule; returns its index. */
+  addRule(rule: RuleInfo): number {
+    const wire = this.wire;
+    let ns = this.namespaces.get(rule.namespace);
+    if (ns === undefined) this.namespaces.set(rule.namespace, (ns = wire.namespaces.push(rule.namespace) - 1));
+    // Rules of one route usually follow each other: compare with the previous rule first.
+    const prev = this.prev;
+    let route: number | undefined;
+    if (prev && prev.kind === rule.kind && prev.namespace === rule.namespace && prev.name === rule.name) route = this.prevRoute;
+    else {
+      const key = `${rule.kind}/${rule.namespace}/${rule.name}`;
+      route = this.routes.get(key);
+      if (route === undefined) this.routes.set(key, (route = wire.routes.push([KINDS.indexOf(rule.kind), ns, rule.name]) - 1));
+    }
+    this.prev = rule;
+    this.prevRoute = route;
     const backends: WireBackend[] = rule.backends.map((b) => (plainBackend(b, rule.namespace) ? [b.name, b.port!, b.weight] : b));
     let paths: number[] | null = null;
     if (rule.matchPaths) {
       paths = [];
-      for (const p of rule.matchPaths) paths.push(PATH_TYPES.indexOf(p.type), ...w.string(p.value));
+      for (const p of rule.matchPaths) {
+        const [off, len] = this.w.string(p.value);
+        paths.push(PATH_TYPES.indexOf(p.type), off, len);
+      }
     }
-    const extra: WireRuleExtra = {};
-    if (rule.ruleName !== undefined) extra.ruleName = rule.ruleName;
-    if (rule.filters.length) extra.filters = rule.filters;
-    if (rule.filterBackends.length) extra.filterBackends = rule.filterBackends;
-    if (rule.unresolvedFilter !== undefined) extra.unresolvedFilter = rule.unresolvedFilter;
-    if (rule.timeouts !== undefined) extra.timeouts = rule.timeouts;
-    if (rule.retry !== undefined) extra.retry = rule.retry;
-    if (rule.sessionPersistence !== undefined) extra.sessionPersistence = rule.sessionPersistence;
-    wire.rules.push(Object.keys(extra).length ? [route, rule.ruleIndex, backends, paths, extra] : [route, rule.ruleIndex, backends, paths]);
+    let extra: WireRuleExtra | undefined;
+    if (rule.ruleName !== undefined) (extra ??= {}).ruleName = rule.ruleName;
+    if (rule.filters.length) (extra ??= {}).filters = rule.filters;
+    if (rule.filterBackends.length) (extra ??= {}).filterBackends = rule.filterBackends;
+    if (rule.unresolvedFilter !== undefined) (extra ??= {}).unresolvedFilter = rule.unresolvedFilter;
+    if (rule.timeouts !== undefined) (extra ??= {}).timeouts = rule.timeouts;
+    if (rule.retry !== undefined) (extra ??= {}).retry = rule.retry;
+    if (rule.sessionPersistence !== undefined) (extra ??= {}).sessionPersistence = rule.sessionPersistence;
+    return wire.rules.push(extra ? [route, rule.ruleIndex, backends, paths, extra] : [route, rule.ruleIndex, backends, paths]) - 1;
   }
-  for (const m of manifest.matches) wire.matches.push(m.rule, m.matchIndex);
-  return wire;
+
+  addMatch(rule: number, matchIndex: number): void {
+    this.wire.matches.push(rule, matchIndex);
+  }
+}
+
+/** Rule record inputs of a compact rule: backend weights and whether each resolved to a Service port. */
+export function wireBackends(rule: WireRule): { weight: number; resolved: boolean }[] {
+  return rule[2].map((b) => (Array.isArray(b) ? { weight: b[2], resolved: true } : { weight: b.weight, resolved: b.service !== undefined }));
 }
 
 /**

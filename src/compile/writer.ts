@@ -8,7 +8,8 @@ export class TableWriter {
   private buf = new Uint8Array(4096);
   private view = new DataView(this.buf.buffer);
   private len = 0;
-  private readonly strings = new Map<string, number>();
+  /** Strings already written: [offset, byte length]. */
+  private readonly strings = new Map<string, [number, number]>();
 
   get length(): number {
     return this.len;
@@ -57,12 +58,15 @@ export class TableWriter {
 
   /** UTF-8 string, written once per distinct value; returns [offset, byteLength]. */
   string(value: string): [number, number] {
-    const data = encoder.encode(value);
     const known = this.strings.get(value);
-    if (known !== undefined) return [known, data.length];
-    const off = this.bytes(data);
-    this.strings.set(value, off);
-    return [off, data.length];
+    if (known !== undefined) return [known[0], known[1]];
+    this.align();
+    const off = this.len;
+    this.reserve(value.length * 3);
+    const { written } = encoder.encodeInto(value, this.buf.subarray(off));
+    this.len += written;
+    this.strings.set(value, [off, written]);
+    return [off, written];
   }
 
   finish(): Uint8Array {

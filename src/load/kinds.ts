@@ -1,6 +1,7 @@
 /**
  * The kinds Switchyard reads, with every apiVersion the Gateway API v1.6.1 CRDs still serve
- * (standard and experimental channels) and the core kinds the data plane needs.
+ * (standard and experimental channels), the core kinds the data plane needs, and the Ingress
+ * API (`networking.k8s.io/v1`), served by translation to Gateway API (src/ingress).
  */
 
 export const GATEWAY_GROUP = 'gateway.networking.k8s.io';
@@ -20,7 +21,9 @@ export type KindName =
   | 'Service'
   | 'EndpointSlice'
   | 'Secret'
-  | 'ConfigMap';
+  | 'ConfigMap'
+  | 'Ingress'
+  | 'IngressClass';
 
 export interface KindInfo {
   kind: KindName;
@@ -54,6 +57,8 @@ export const KINDS: Readonly<Record<KindName, KindInfo>> = {
   EndpointSlice: { kind: 'EndpointSlice', group: 'discovery.k8s.io', versions: ['v1'], namespaced: true },
   Secret: { kind: 'Secret', group: '', versions: ['v1'], namespaced: true },
   ConfigMap: { kind: 'ConfigMap', group: '', versions: ['v1'], namespaced: true },
+  Ingress: { kind: 'Ingress', group: 'networking.k8s.io', versions: ['v1'], namespaced: true },
+  IngressClass: { kind: 'IngressClass', group: 'networking.k8s.io', versions: ['v1'], namespaced: false },
 };
 
 export type KindLookup =

@@ -1,6 +1,7 @@
 /**
  * What flows between the pipeline stages: loaded -> validated -> resolved.
  */
+import type { IngressObject } from '../ingress/model.js';
 import type { LoadedObject } from '../load/load.js';
 import type { CoreObject } from './core.js';
 import type { GatewayApiObject } from './gateway-api.js';
@@ -11,7 +12,7 @@ import type { GatewayApiObject } from './gateway-api.js';
  * into the v1 shape. A fresh copy: the loaded object is never mutated.
  */
 export interface ValidObject extends LoadedObject {
-  object: GatewayApiObject | CoreObject;
+  object: GatewayApiObject | CoreObject | IngressObject;
 }
 
 /** `Kind/namespace/name` (or `Kind/name` for cluster-scoped kinds): the identity of an object. */

@@ -44,6 +44,11 @@ export interface ResolveOptions {
    * is Programmed=False/AddressNotUsable. When absent every well-formed IP is considered usable.
    */
   localAddresses?: readonly string[];
+  /**
+   * Ports of the listeners that serve Ingresses of Switchyard's IngressClass (src/ingress):
+   * HTTP 80 and HTTPS 443 by default.
+   */
+  ingress?: { httpPort?: number; httpsPort?: number };
 }
 
 export interface ObjectStatus {

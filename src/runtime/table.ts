@@ -4,6 +4,7 @@
  */
 import * as F from '../compile/format.js';
 import type { TableManifest } from '../compile/manifest.js';
+import { ManifestReader, type WireManifest } from '../compile/wire.js';
 
 export class TableFormatError extends Error {
   constructor(message: string) {
@@ -51,6 +52,13 @@ export function readTableHeader(table: Uint8Array): TableHeader {
 }
 
 export function readManifest(table: Uint8Array, header: TableHeader = readTableHeader(table)): TableManifest {
+  return manifestReader(table, header).manifest();
+}
+
+/** The table's manifest, expanded on demand (rules and matches on first use). */
+export function manifestReader(table: Uint8Array, header: TableHeader = readTableHeader(table)): ManifestReader {
   const text = new TextDecoder().decode(table.subarray(header.jsonOffset, header.jsonOffset + header.jsonLength));
-  return JSON.parse(text) as TableManifest;
+  const wire = JSON.parse(text) as WireManifest;
+  if (wire.format !== header.version) throw new TableFormatError(`route table manifest format ${wire.format} does not match the table (${header.version})`);
+  return new ManifestReader(wire, table);
 }

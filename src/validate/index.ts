@@ -20,6 +20,8 @@ import { gateway } from './gateway.js';
 import { gatewayClass } from './gatewayclass.js';
 import { grpcRoute } from './grpcroute.js';
 import { httpRoute } from './httproute.js';
+import { ingress } from './ingress.js';
+import { ingressClass } from './ingressclass.js';
 import { dataPlaneProblems } from './dataplane.js';
 import { describeIssue, RULES_NOT_CHECKED, type Problem } from './issues.js';
 import { listenerSet } from './listenerset.js';
@@ -50,6 +52,8 @@ const SCHEMAS: Record<KindName, { v1: ObjectSchema; older?: Record<string, Objec
   EndpointSlice: { v1: endpointSlice },
   Secret: { v1: secret },
   ConfigMap: { v1: configMap },
+  Ingress: { v1: ingress },
+  IngressClass: { v1: ingressClass },
 };
 
 function schemaFor(loaded: LoadedObject): ObjectSchema {

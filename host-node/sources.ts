@@ -1,0 +1,39 @@
+/**
+ * Where the gateway's objects come from: manifest files (watched with chokidar), or any other
+ * source with the same shape, e.g. the cluster in Kubernetes mode (src/kubernetes).
+ */
+import type { PipelineResult } from '../src/pipeline.js';
+import { loadPaths, type LoadResult } from '../src/load/load.js';
+import type { ObjectStatus } from '../src/resolve/types.js';
+import { watchManifests, type ManifestWatcher } from './watch.js';
+
+export interface ObjectSource {
+  /** For logs: the paths, or the cluster. */
+  readonly description: string;
+  /**
+   * Whether one invalid object rejects the whole snapshot (files: the last good table keeps
+   * serving until the manifests are fixed) or is left out with its diagnostics (the cluster,
+   * whose API server already admitted every object).
+   */
+  readonly rejectInvalid: boolean;
+  /** The objects now. */
+  load(): Promise<LoadResult>;
+  /** Statuses the resolver keeps condition transition times from; absent: the previous snapshot's. */
+  previousStatuses?(): ReadonlyMap<string, ObjectStatus>;
+  /** Calls `onChange` (coalesced) whenever the objects may have changed; `ready` settles once changes are seen. */
+  watch(onChange: () => Promise<void>): ManifestWatcher;
+  /** Told every pipeline result the gateway accepted (e.g. to write status back). */
+  resolved?(result: PipelineResult): Promise<void>;
+  /** Stops whatever the source runs. */
+  close?(): Promise<void>;
+}
+
+/** Manifest files and directories; `-` is stdin, read once and never watched. */
+export function fileSource(paths: readonly string[]): ObjectSource {
+  return {
+    description: paths.join(', '),
+    rejectInvalid: true,
+    load: () => loadPaths(paths),
+    watch: (onChange) => (paths.includes('-') ? { ready: Promise.resolve(), close: async () => {} } : watchManifests(paths, onChange)),
+  };
+}
