@@ -94,13 +94,21 @@ export function serveIngresses(objects: readonly ValidObject[], options: Resolve
   const first = ours[0]?.origin ?? ingresses[0].origin;
   let seq = objects.reduce((max, o) => Math.max(max, o.seq), -1) + 1;
   const loaded = (object: KubeObject, origin: Origin): LoadedObject => ({ object, info: KINDS[object.kind as KindName], origin: derivedOrigin(origin), seq: seq++ });
+  // A loaded object with a derived route's name (its converted copy, during a migration) wins.
+  const taken = new Set(objects.map((o) => objectKey(o.object)));
+  const report = [...translation.report];
+  const routes = translation.routes.filter((r) => {
+    if (!taken.has(objectKey(r))) return true;
+    const ingress = `${r.metadata.namespace}/${r.metadata.labels?.[INGRESS_LABEL]}`;
+    report.push({ ingress, field: 'metadata.name', outcome: 'dropped', message: `HTTPRoute ${r.metadata.namespace}/${r.metadata.name} is already in the input: it serves in place of the route derived from this Ingress` });
+    return false;
+  });
   const derived: LoadedObject[] = [
     ...(ours.length > 0 ? [loaded(gatewayClass, first), loaded(built.gateway, first)] : []),
     ...built.grants.map((g) => loaded(g, first)),
-    ...translation.routes.map((r) => loaded(r, origins.get(`${r.metadata.namespace}/${r.metadata.labels?.[INGRESS_LABEL]}`) ?? first)),
+    ...routes.map((r) => loaded(r, origins.get(`${r.metadata.namespace}/${r.metadata.labels?.[INGRESS_LABEL]}`) ?? first)),
   ];
   const validated = validate(derived);
-  const report = [...translation.report];
   if (built.omitted > 0) report.push({ ingress: translation.ingresses[0]!.key, field: 'spec.tls', outcome: 'dropped', message: `${built.omitted} TLS Secrets beyond the listener's 64 certificates are not served` });
   return {
     objects: validated.objects,

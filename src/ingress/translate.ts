@@ -155,8 +155,9 @@ function hostGroups(ingress: Ingress, settings: NginxSettings, input: TranslateI
   const timeouts = backendTimeout(settings);
   const redirect = explicitRedirect(settings);
 
-  const draft = (host: string, path: string | undefined, pathType: PathType, backend: IngressBackend, field: string): RuleDraft | undefined => {
-    const p = translatePath(path, pathType, regex, settings.rewriteTarget);
+  /** `literal`: the default backend's "/" is a plain prefix whatever the annotations say. */
+  const draft = (host: string, path: string | undefined, pathType: PathType, backend: IngressBackend, field: string, literal = false): RuleDraft | undefined => {
+    const p = literal ? translatePath(path, pathType, false, undefined) : translatePath(path, pathType, regex, settings.rewriteTarget);
     if ('problem' in p) {
       report.push({ ingress: key, field, outcome: 'dropped', message: `not served: ${p.problem}` });
       return undefined;
@@ -190,7 +191,7 @@ function hostGroups(ingress: Ingress, settings: NginxSettings, input: TranslateI
     group('');
     for (const g of groups.values()) {
       if (g.rules.some((r) => r.match.path.type === 'PathPrefix' && r.match.path.value === '/')) continue;
-      const d = draft(g.host, '/', 'Prefix', fallback, 'spec.defaultBackend');
+      const d = draft(g.host, '/', 'Prefix', fallback, 'spec.defaultBackend', true);
       if (d) g.rules.push({ ...d, pairKey: undefined });
     }
   }
