@@ -19,7 +19,7 @@ import { ForwardingTrust } from './headers.js';
 import { createL4Socket, DEFAULT_L4_LIMITS, type L4Context, type L4Limits, type L4Refusal, type L4Socket } from './l4/index.js';
 import type { ServedListener, SocketPlan } from './listeners.js';
 import { Observers, type ReloadInfo, type ReloadListener, type RequestEndListener } from './observe.js';
-import { createGatewaySocket, DEFAULT_LIMITS, listen, type GatewaySocket, type ServerLimits } from './servers.js';
+import { createGatewaySocket, DEFAULT_LIMITS, DRAIN_IDLE_GRACE_MS, listen, type GatewaySocket, type ServerLimits } from './servers.js';
 import { takeSnapshot, type Snapshot } from './snapshot.js';
 import { fileSource, type ObjectSource } from './sources.js';
 import { DEFAULT_UPSTREAM_OPTIONS, UpstreamPools, type UpstreamOptions } from './upstreams.js';
@@ -142,6 +142,8 @@ export class NodeGateway {
     await this.stopWatching();
     for (const { socket } of this.sockets.values()) socket.drain();
     const deadline = Date.now() + timeoutMs;
+    // Requests already sent on idle keep-alive connections get the sockets' grace to arrive.
+    await delay(Math.min(DRAIN_IDLE_GRACE_MS, timeoutMs));
     while (this.generation.active > 0 && Date.now() < deadline) await delay(Math.min(50, Math.max(1, deadline - Date.now())));
     await this.close();
   }

@@ -3,6 +3,7 @@
  * one JSON line each, `{"event":"ready",...}` once every listener is bound and
  * `{"event":"reloaded","tableHash":...}` after each reload that changed what is served.
  * Diagnostics go to stderr (`file:line:col Kind ns/name field: message`).
+ * `switchyard serve --kubernetes` reads the objects from the cluster instead (src/kubernetes).
  */
 import { Command, Option } from 'commander';
 import { addKubernetesOptions, startKubernetesSource, type KubernetesCommandValues } from '../src/kubernetes/cli.js';

@@ -80,6 +80,9 @@ export interface GatewaySocket {
   readonly draining: boolean;
 }
 
+/** Time a draining socket leaves idle keep-alive connections open for requests already sent. */
+export const DRAIN_IDLE_GRACE_MS = 1_000;
+
 /** The HTTP/2 connection preface (RFC 9113 §3.4): a cleartext connection starting with it is h2c. */
 const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 
@@ -107,7 +110,10 @@ abstract class SocketBase implements GatewaySocket {
     this.draining = true;
     this.server.close();
     for (const s of this.sessions) s.goaway();
-    this.closeIdle();
+    // A keep-alive connection idle right now may carry a request already on its way: closing it
+    // at once would reset that request. Idle connections close after a grace instead; requests
+    // arriving meanwhile are answered with `Connection: close`.
+    setTimeout(() => this.closeIdle(), DRAIN_IDLE_GRACE_MS).unref();
   }
 
   destroy(): void {

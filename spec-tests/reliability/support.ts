@@ -114,7 +114,7 @@ export interface RawResponse {
  * (Content-Length, chunked, or up to close). Never normalizes anything.
  */
 export class RawConnection {
-  private buffer = Buffer.alloc(0);
+  private buffer: Buffer = Buffer.alloc(0);
   private closedFlag = false;
   private waiters: (() => void)[] = [];
   private readonly socket: Socket;

@@ -1,0 +1,119 @@
+/**
+ * Short versions of B7 (hot reload under load), B10 (slowloris) and B8 (drain under load with
+ * slow requests in flight); `npm run soak` runs the full sizes.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { portOffset, routeYaml } from '../../host-node/test-support.js';
+import { startFixture, type Fixture } from './battery.js';
+import { get, percentiles, RawConnection, runLoad, sleep } from './support.js';
+
+const SLOW_HEADERS_MS = 2_000;
+const CHECK_MS = 500;
+let fixture: Fixture;
+
+beforeAll(async () => {
+  fixture = await startFixture(portOffset(42), { limits: { headersTimeoutMs: SLOW_HEADERS_MS, connectionsCheckingIntervalMs: CHECK_MS } });
+});
+
+afterAll(async () => {
+  await fixture?.close();
+});
+
+/** `count` unrelated HTTPRoutes (`extra-<i>`, one rule each), or an invalid route when `invalid`. */
+function extraRoutes(count: number, invalid: boolean): string[] {
+  if (invalid) return [routeYaml('broken', `  - matches: [{ path: { type: PathPrefix, value: no-leading-slash } }]\n    backendRefs: [{ name: admin, port: 8080 }]`)];
+  return Array.from({ length: count }, (_, i) =>
+    routeYaml(`extra-${i}`, `  - matches: [{ path: { type: PathPrefix, value: /extra-${i} } }]\n    backendRefs: [{ name: admin, port: 8080 }]`, '  hostnames: [a.example]\n'),
+  );
+}
+
+describe('B7 hot reload under load', () => {
+  it('keeps steady routes at 0 errors through a reload every 500 ms, every 10th invalid', async () => {
+    const durationMs = 6_000;
+    const load = runLoad({ port: fixture.port, host: 'a.example', connections: 10, durationMs, rps: 500, path: (n) => `/public/steady?n=${n}` });
+    let rejected = 0;
+    let applied = 0;
+    const reachable: number[] = [];
+    for (let i = 1; i <= 11; i++) {
+      await sleep(500);
+      const invalid = i % 10 === 0;
+      await fixture.dir.write('extra.yaml', ...extraRoutes(10 + (i % 3) * 20, invalid));
+      const info = await fixture.gateway.reload();
+      if (invalid) {
+        expect(info.rejected, JSON.stringify(info.diagnostics)).toBe(true);
+        rejected++;
+      } else {
+        expect(info.rejected, JSON.stringify(info.diagnostics)).toBe(false);
+        applied++;
+        const t0 = Date.now();
+        expect((await get(fixture.port, '/extra-5/x')).status).toBe(200);
+        reachable.push(Date.now() - t0);
+      }
+    }
+    const result = await load;
+    expect(result.errors).toEqual([]);
+    expect(result.failures).toBe(0);
+    expect(result.sent).toBeGreaterThan(500);
+    expect(rejected).toBe(1);
+    expect(applied).toBe(10);
+    expect(percentiles(reachable).max).toBeLessThan(1_000);
+    console.log(`B7: ${result.sent} requests, ${result.failures} failures, latency ${JSON.stringify(percentiles(result.latencies))} ms, ${applied} reloads applied, ${rejected} rejected`);
+  });
+});
+
+describe('B10 slowloris', () => {
+  it('closes 200 header-dripping connections by the header timeout while normal load succeeds', async () => {
+    const drips: RawConnection[] = [];
+    const closedAt: number[] = [];
+    const started = Date.now();
+    for (let i = 0; i < 200; i++) {
+      const c = new RawConnection(fixture.port);
+      drips.push(c);
+    }
+    await Promise.all(drips.map((c) => c.connected));
+    const request = 'GET /public/slow HTTP/1.1\r\nHost: a.example\r\nX-Slow: ' + 'a'.repeat(64);
+    let byte = 0;
+    const drip = setInterval(() => {
+      for (const c of drips) if (!c.closed) c.write(request[Math.min(byte, request.length - 1)]!);
+      byte++;
+    }, 250);
+    const load = runLoad({ port: fixture.port, host: 'a.example', connections: 5, durationMs: 4_000, rps: 200, path: (n) => `/public/legit?n=${n}` });
+    const waits = drips.map(async (c) => {
+      await c.waitClose(SLOW_HEADERS_MS + CHECK_MS + 2_500);
+      if (c.closed) closedAt.push(Date.now() - started);
+    });
+    await Promise.all(waits);
+    clearInterval(drip);
+    const result = await load;
+    for (const c of drips) c.destroy();
+    expect(closedAt.length).toBe(200);
+    expect(Math.max(...closedAt)).toBeLessThan(SLOW_HEADERS_MS + CHECK_MS + 1_500);
+    expect(result.failures).toBe(0);
+    expect(result.sent).toBeGreaterThan(400);
+    console.log(`B10: 200 drip sockets closed after ${Math.min(...closedAt)}-${Math.max(...closedAt)} ms; legit ${result.sent} requests, ${result.failures} failures, latency ${JSON.stringify(percentiles(result.latencies))} ms`);
+  });
+});
+
+describe('B8 drain under load', () => {
+  it('finishes every request in flight, slow ones included, and closes', async () => {
+    const drained = await startFixture(portOffset(43));
+    try {
+      let draining: Promise<void> | undefined;
+      const stop = sleep(1_500);
+      const load = runLoad({ port: drained.port, host: 'a.example', connections: 10, durationMs: 3_000, rps: 400, path: (n) => `/public/steady?n=${n}`, stop });
+      const slow = Array.from({ length: 20 }, (_, i) => sleep(i * 50).then(() => get(drained.port, `/public/slow?delay=1500&i=${i}`)));
+      await stop;
+      draining = drained.gateway.drain(10_000);
+      const [result, slowAnswers] = await Promise.all([load, Promise.all(slow)]);
+      await draining;
+      expect(result.errors).toEqual([]);
+      expect(result.failures).toBe(0);
+      expect(result.sent).toBeGreaterThan(100);
+      expect(slowAnswers.map((a) => a.status)).toEqual(Array(20).fill(200));
+      expect((await get(drained.port, '/public/after', 'a.example', 1_000)).status).toBe(0);
+      console.log(`B8: ${result.sent} requests + 20 slow (1.5 s) in flight at drain, ${result.failures} failures`);
+    } finally {
+      await drained.close();
+    }
+  });
+});

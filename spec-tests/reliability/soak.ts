@@ -1,0 +1,94 @@
+/**
+ * The battery at full size (`npm run soak`): B1 ×20, B2, B7 (reload every second under load),
+ * B10 (1,000 header-dripping sockets at the default 10 s header timeout) against an in-process
+ * gateway; figures go to spec-tests/reliability/RESULTS.md. Sizes can be lowered with
+ * SOAK_B1_REPS, SOAK_B7_SECONDS, SOAK_B7_RPS, SOAK_B10_SOCKETS.
+ */
+import { writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { routeYaml } from '../../host-node/test-support.js';
+import { runMalformedBattery, runPathMatrix, startFixture } from './battery.js';
+import { MALFORMED } from './malformed.js';
+import { PATH_MATRIX } from './path-matrix.js';
+import { percentiles, RawConnection, runLoad, rssMiB, sleep } from './support.js';
+
+const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const lines: string[] = [];
+const record = (line: string) => {
+  lines.push(line);
+  process.stdout.write(line + '\n');
+};
+
+async function main(): Promise<void> {
+  const fixture = await startFixture(31_000);
+  let failed = false;
+  try {
+    const reps = env('SOAK_B1_REPS', 20);
+    await runMalformedBattery(fixture, 1);
+    const b1 = await runMalformedBattery(fixture, reps);
+    failed ||= b1.failures.length > 0;
+    record(`| B1 | ${MALFORMED.length} kinds × ${reps}: ${b1.malformedSent} malformed + ${b1.validSent} valid in ${b1.durationMs} ms | ${b1.failures.length} failures${b1.failures.length ? ` (${b1.failures.slice(0, 5).join('; ')})` : ''}; RSS ${b1.rssBeforeMiB} → ${b1.rssAfterMiB} MiB; retained heap ${b1.heapBeforeMiB} → ${b1.heapAfterMiB} MiB |`);
+
+    const b2 = await runPathMatrix(fixture);
+    failed ||= b2.length > 0;
+    record(`| B2 | ${PATH_MATRIX.length} targets (Node) | ${b2.length} mismatches${b2.length ? ` (${b2.join('; ')})` : ''} |`);
+
+    const seconds = env('SOAK_B7_SECONDS', 60);
+    const rps = env('SOAK_B7_RPS', 2_000);
+    const rssBefore = rssMiB();
+    const load = runLoad({ port: fixture.port, host: 'a.example', connections: 50, durationMs: seconds * 1_000, rps, path: (n) => `/public/steady?n=${n}` });
+    let rejected = 0;
+    let applied = 0;
+    for (let i = 1; i <= seconds - 1; i++) {
+      await sleep(1_000);
+      const invalid = i % 10 === 0;
+      const docs = invalid
+        ? [routeYaml('broken', `  - matches: [{ path: { type: PathPrefix, value: no-slash } }]\n    backendRefs: [{ name: admin, port: 8080 }]`)]
+        : Array.from({ length: 10 + (i % 10) * 10 }, (_, k) => routeYaml(`extra-${k}`, `  - matches: [{ path: { type: PathPrefix, value: /extra-${k} } }]\n    backendRefs: [{ name: admin, port: 8080 }]`, '  hostnames: [a.example]\n'));
+      await fixture.dir.write('extra.yaml', ...docs);
+      const info = await fixture.gateway.reload();
+      if (info.rejected) rejected++;
+      else applied++;
+    }
+    const b7 = await load;
+    failed ||= b7.failures > 0;
+    record(`| B7 | ${seconds} s, 50 keep-alive connections, target ${rps} rps: ${b7.sent} requests (${Math.round(b7.sent / seconds)} rps); ${applied} reloads applied, ${rejected} invalid rejected | ${b7.failures} failures; latency ms ${JSON.stringify(percentiles(b7.latencies))}; RSS ${rssBefore} → ${rssMiB()} MiB |`);
+    await fixture.dir.write('extra.yaml', '');
+    await fixture.gateway.reload();
+  } finally {
+    await fixture.close();
+  }
+
+  const drips = env('SOAK_B10_SOCKETS', 1_000);
+  const slow = await startFixture(31_100);
+  try {
+    const sockets = Array.from({ length: drips }, () => new RawConnection(slow.port));
+    await Promise.all(sockets.map((c) => c.connected.catch(() => undefined)));
+    const started = Date.now();
+    const text = 'GET /public/slow HTTP/1.1\r\nHost: a.example\r\nX-Slow: ' + 'a'.repeat(200);
+    let byte = 0;
+    const timer = setInterval(() => {
+      for (const c of sockets) if (!c.closed) c.write(text[Math.min(byte, text.length - 1)]!);
+      byte++;
+    }, 500);
+    const load = runLoad({ port: slow.port, host: 'a.example', connections: 10, durationMs: 13_000, rps: 500, path: (n) => `/public/legit?n=${n}` });
+    const closedAt: number[] = [];
+    await Promise.all(sockets.map(async (c) => (await c.waitClose(15_000)) && closedAt.push(Date.now() - started)));
+    clearInterval(timer);
+    for (const c of sockets) c.destroy();
+    const b10 = await load;
+    failed ||= b10.failures > 0 || closedAt.length !== drips;
+    record(`| B10 | ${drips} sockets dripping 1 header byte / 500 ms (headersTimeout 10 s, check 1 s) + 500 rps legit | ${closedAt.length}/${drips} closed after ${Math.min(...closedAt)}–${Math.max(...closedAt)} ms; legit ${b10.sent} requests, ${b10.failures} failures, latency ms ${JSON.stringify(percentiles(b10.latencies))} |`);
+  } finally {
+    await slow.close();
+  }
+
+  const out = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
+  await writeFile(
+    out,
+    `# Reliability battery: full-size figures\n\nWritten by \`npm run soak\` on ${new Date().toISOString()} (Node ${process.version}, in-process gateway, loopback).\n\n| ID | Load | Result |\n|---|---|---|\n${lines.join('\n')}\n`,
+  );
+  process.exitCode = failed ? 1 : 0;
+}
+
+await main();
