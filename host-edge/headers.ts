@@ -8,24 +8,14 @@
  * front of a worker is a trusted proxy, so `X-Forwarded-For` is that address alone and the
  * request id is always the gateway's, as on Node without trusted proxies.
  *
- * Workers-safe (no Node built-ins): host-node/headers.ts carries Node-only trust logic.
+ * The rules themselves are src/runtime/hop-by-hop.ts, shared with the Node gateway; this file
+ * applies them to WHATWG Headers without Node built-ins.
  */
 import { RecordHeaders } from '../src/runtime/filters/index.js';
+import { dropsRequestHeader, HOP_BY_HOP, isTrailersOnly, nominatedHeaders } from '../src/runtime/hop-by-hop.js';
 
-/** Never forwarded in either direction. */
-const HOP_BY_HOP: readonly string[] = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'http2-settings'];
-/** Request fields the gateway sets itself, or that are the platform's about this hop. */
-const REQUEST_OWN: ReadonlySet<string> = new Set(['host', 'expect', 'cf-connecting-ip']);
-const INTERNAL_HEADER_PREFIX = 'x-switchyard-';
-
-function nominated(connection: string | null): Set<string> {
-  const out = new Set<string>();
-  for (const token of (connection ?? '').split(',')) {
-    const t = token.trim().toLowerCase();
-    if (t !== '') out.add(t);
-  }
-  return out;
-}
+/** The platform's own field about this hop: not the client's to forward. */
+const PLATFORM_OWN = 'cf-connecting-ip';
 
 export interface EdgeForwardedFacts {
   clientIp: string;
@@ -35,11 +25,11 @@ export interface EdgeForwardedFacts {
 
 /** The request headers to send upstream, as the map the filters work on. */
 export function upstreamRequestHeaders(headers: Headers, facts: EdgeForwardedFacts): RecordHeaders {
-  const drop = nominated(headers.get('connection'));
+  const drop = nominatedHeaders(headers.get('connection'));
   const out = new RecordHeaders();
   headers.forEach((value, name) => {
-    if (HOP_BY_HOP.includes(name) || REQUEST_OWN.has(name) || drop.has(name) || name.startsWith(INTERNAL_HEADER_PREFIX)) {
-      if (name === 'te' && value.trim().toLowerCase() === 'trailers') out.set('te', 'trailers');
+    if (name === PLATFORM_OWN || dropsRequestHeader(name, drop)) {
+      if (name === 'te' && isTrailersOnly(value)) out.set('te', 'trailers');
       return;
     }
     out.append(name, value);
@@ -53,10 +43,10 @@ export function upstreamRequestHeaders(headers: Headers, facts: EdgeForwardedFac
 
 /** An upstream response's headers without hop-by-hop and nominated fields. */
 export function downstreamResponseHeaders(headers: Headers): RecordHeaders {
-  const drop = nominated(headers.get('connection'));
+  const drop = nominatedHeaders(headers.get('connection'));
   const out = new RecordHeaders();
   headers.forEach((value, name) => {
-    if (name === 'set-cookie' || HOP_BY_HOP.includes(name) || drop.has(name)) return;
+    if (name === 'set-cookie' || HOP_BY_HOP.has(name) || drop.has(name)) return;
     out.append(name, value);
   });
   for (const cookie of (headers as Headers & { getSetCookie?: () => string[] }).getSetCookie?.() ?? []) out.append('set-cookie', cookie);

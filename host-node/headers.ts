@@ -12,24 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { BlockList, isIP } from 'node:net';
 import { RecordHeaders, type HeaderMap } from '../src/runtime/filters/index.js';
-
-/** Never forwarded in either direction (undici and node:http2 reject several of them outright). */
-const HOP_BY_HOP: ReadonlySet<string> = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'http2-settings',
-]);
-
-/** Request fields the proxy handles itself (`host` is re-set from the authority; `expect` is answered here). */
-const REQUEST_OWN: ReadonlySet<string> = new Set(['host', 'expect']);
-
-/** Prefix of the headers the gateway itself owns: removed from every client request. */
-export const INTERNAL_HEADER_PREFIX = 'x-switchyard-';
+import { dropsRequestHeader, HOP_BY_HOP, isTrailersOnly, nominatedHeaders } from '../src/runtime/hop-by-hop.js';
 
 /**
  * The peers whose `X-Forwarded-For` and `X-Request-Id` are kept: addresses and CIDR ranges
@@ -66,18 +49,6 @@ export class ForwardingTrust {
 
 export const NO_TRUSTED_PROXIES = new ForwardingTrust();
 
-function nominated(connection: string | string[] | undefined): Set<string> | undefined {
-  if (connection === undefined) return undefined;
-  const out = new Set<string>();
-  for (const list of Array.isArray(connection) ? connection : [connection]) {
-    for (const token of list.split(',')) {
-      const t = token.trim().toLowerCase();
-      if (t !== '') out.add(t);
-    }
-  }
-  return out;
-}
-
 export interface ForwardedFacts {
   /** The client's address. */
   clientIp: string;
@@ -96,12 +67,12 @@ export interface ForwardedFacts {
  * (gRPC needs it).
  */
 export function upstreamRequestHeaders(headers: IncomingHttpHeaders, facts: ForwardedFacts): Record<string, string | string[]> {
-  const drop = nominated(headers.connection);
+  const drop = nominatedHeaders(headers.connection);
   const out: Record<string, string | string[]> = {};
   for (const name in headers) {
     const value = headers[name];
     if (value === undefined || name.charCodeAt(0) === 0x3a /* ':' */) continue;
-    if (HOP_BY_HOP.has(name) || REQUEST_OWN.has(name) || drop?.has(name) || name.startsWith(INTERNAL_HEADER_PREFIX)) {
+    if (dropsRequestHeader(name, drop)) {
       if (name === 'te' && isTrailersOnly(value)) out.te = 'trailers';
       continue;
     }
@@ -116,14 +87,9 @@ export function upstreamRequestHeaders(headers: IncomingHttpHeaders, facts: Forw
   return out;
 }
 
-function isTrailersOnly(value: string | string[]): boolean {
-  return typeof value === 'string' && value.trim().toLowerCase() === 'trailers';
-}
-
 /** Removes hop-by-hop and nominated fields from an upstream response's headers, in place. */
 export function stripResponseHeaders(headers: Record<string, string | string[] | undefined>): void {
-  const drop = nominated(headers.connection);
-  if (drop) for (const name of drop) delete headers[name];
+  for (const name of nominatedHeaders(headers.connection)) delete headers[name];
   for (const name of HOP_BY_HOP) if (headers[name] !== undefined) delete headers[name];
 }
 
