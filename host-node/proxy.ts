@@ -205,7 +205,7 @@ export class ProxyExchange {
     }
     if (this.resetRetryLeft && RESET_CODES.has(code)) {
       this.resetRetryLeft = false;
-      return this.attempt();
+      return this.retryLater();
     }
     this.fail(REFUSED_CODES.has(code) || code === 'UND_ERR_CONNECT_TIMEOUT' ? 503 : 502);
   }
@@ -215,7 +215,9 @@ export class ProxyExchange {
     if (this.answered) return;
     const backoff = this.init.policy.backoffMs;
     if (backoff > 0) setTimeout(() => this.attempt(), backoff).unref();
-    else this.attempt();
+    // Never from inside the failed attempt's callback: undici would queue the retry on the
+    // connection being torn down, and fail it with the same error.
+    else setImmediate(() => this.attempt());
   }
 
   isCurrent(attempt: Attempt): boolean {

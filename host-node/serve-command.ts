@@ -5,11 +5,15 @@
  * Diagnostics go to stderr (`file:line:col Kind ns/name field: message`).
  * `switchyard serve --kubernetes` reads the objects from the cluster instead (src/kubernetes).
  */
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { addKubernetesOptions, startKubernetesSource, type KubernetesCommandValues } from '../src/kubernetes/cli.js';
 import { DEFAULT_INGRESS_HTTP_PORT, DEFAULT_INGRESS_HTTPS_PORT } from '../src/ingress/serve.js';
 import { DEFAULT_CONTROLLER_NAME } from '../src/resolve/types.js';
 import { NodeGateway, type NodeGatewayOptions } from './gateway.js';
+import { ForwardingTrust } from './headers.js';
+import { OptionError, parseDuration } from './ops/options.js';
+import { DEFAULT_REQUEST_LIMITS } from './request-guard.js';
+import { DEFAULT_UPSTREAM_OPTIONS } from './upstreams.js';
 import { addOpsOptions, attachOpsFromCommand, startPrimaryIfClustered, type OpsCommandValues } from './ops/cli.js';
 import { leaveCluster } from './ops/workers.js';
 
@@ -27,6 +31,12 @@ export interface ServeCommandOptions {
   watch: boolean;
   ingressHttp: number;
   ingressHttps: number;
+  /** Request body bytes (413 beyond); 0 = unlimited. */
+  maxBody: number;
+  /** Peers whose X-Forwarded-For / X-Request-Id are kept and appended to. */
+  trustedProxies: string[];
+  /** Backend TCP connect timeout (ms). */
+  connectTimeout: number;
 }
 
 /** Called once the gateway serves; later features (admin server, signals) attach here. */
@@ -44,6 +54,42 @@ function integer(value: string): number {
   return n;
 }
 
+const BYTE_UNITS: Readonly<Record<string, number>> = { '': 1, k: 1000, kb: 1000, ki: 1024, kib: 1024, m: 1000 ** 2, mb: 1000 ** 2, mi: 1024 ** 2, mib: 1024 ** 2, g: 1000 ** 3, gb: 1000 ** 3, gi: 1024 ** 3, gib: 1024 ** 3 };
+
+/** A byte count: `1048576`, `512Ki`, `64MiB`, `1M` (decimal) ...; 0 allowed. */
+export function parseBytes(value: string): number {
+  const m = /^([0-9]+)\s*([a-z]*)$/i.exec(value.trim());
+  const unit = m ? BYTE_UNITS[m[2]!.toLowerCase()] : undefined;
+  if (!m || unit === undefined) throw new InvalidArgumentError(`${JSON.stringify(value)} is not a byte size (examples: 1048576, 512Ki, 64Mi)`);
+  const n = Number(m[1]) * unit;
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`${JSON.stringify(value)} is too large`);
+  return n;
+}
+
+/** `--trusted-proxies`: comma-separated addresses and CIDR ranges, accumulated over repeated options. */
+function trustedProxies(value: string, previous: string[]): string[] {
+  const entries = value.split(',').map((e) => e.trim()).filter((e) => e !== '');
+  try {
+    new ForwardingTrust(entries);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+  return [...previous, ...entries];
+}
+
+/** A positive duration (`10s`, `500ms`, or seconds). */
+function positiveDuration(value: string): number {
+  let ms: number;
+  try {
+    ms = parseDuration(value);
+  } catch (err) {
+    if (err instanceof OptionError) throw new InvalidArgumentError(err.message);
+    throw err;
+  }
+  if (ms <= 0) throw new InvalidArgumentError(`${JSON.stringify(value)}: must be above 0`);
+  return ms;
+}
+
 /** The `serve` command; `started` hooks run in order after the ready line. */
 export function serveCommand(io: ServeIo, setExit: (code: number) => void, started: ServeStarted[] = []): Command {
   const command = new Command('serve')
@@ -55,6 +101,21 @@ export function serveCommand(io: ServeIo, setExit: (code: number) => void, start
     .addOption(new Option('--controller-name <name>', 'GatewayClass controllerName this controller owns').default(DEFAULT_CONTROLLER_NAME))
     .addOption(new Option('--ingress-http <port>', 'port of the HTTP listener serving Ingresses of IngressClass controller switchyard.dev/ingress-controller').argParser(port).default(DEFAULT_INGRESS_HTTP_PORT))
     .addOption(new Option('--ingress-https <port>', 'port of the HTTPS listener serving those Ingresses (their spec.tls Secrets)').argParser(port).default(DEFAULT_INGRESS_HTTPS_PORT))
+    .addOption(
+      new Option('--max-body <bytes>', 'largest request body (413 beyond); e.g. 1048576, 512Ki, 64Mi; 0 = unlimited')
+        .argParser(parseBytes)
+        .default(DEFAULT_REQUEST_LIMITS.maxRequestBodyBytes, '64Mi'),
+    )
+    .addOption(
+      new Option('--trusted-proxies <list>', "addresses/CIDR ranges whose X-Forwarded-For and X-Request-Id are kept (comma-separated, repeatable); default: none, every client's are replaced")
+        .argParser(trustedProxies)
+        .default([] as string[], 'none'),
+    )
+    .addOption(
+      new Option('--connect-timeout <duration>', 'backend TCP connect timeout; a black-holed endpoint answers 503 after it (e.g. 10s, 500ms)')
+        .argParser(positiveDuration)
+        .default(DEFAULT_UPSTREAM_OPTIONS.connectTimeoutMs, '10s'),
+    )
     .addOption(new Option('--status-file <file>', 'write the computed status (YAML) here on every change'))
     .addOption(new Option('--watch', 'reload when the manifests change (default)').default(true))
     .addOption(new Option('--no-watch', 'do not watch the manifests'));
@@ -77,6 +138,9 @@ export function serveCommand(io: ServeIo, setExit: (code: number) => void, start
         ingress: { httpPort: opts.ingressHttp, httpsPort: opts.ingressHttps },
         watch: opts.watch,
         log: (line) => io.stderr(line + '\n'),
+        limits: { maxRequestBodyBytes: opts.maxBody },
+        trustedProxies: opts.trustedProxies,
+        upstream: { connectTimeoutMs: opts.connectTimeout },
         ...(opts.addressPool !== undefined ? { addressPool: opts.addressPool } : {}),
         ...(opts.statusFile !== undefined ? { statusFile: opts.statusFile } : {}),
       };

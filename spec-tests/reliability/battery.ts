@@ -6,7 +6,7 @@ import { CLASS, gatewayYaml, ManifestDir, routeYaml, serviceYaml, startGateway }
 import type { NodeGateway, NodeGatewayOptions } from '../../host-node/index.js';
 import { MALFORMED, type MalformedRow } from './malformed.js';
 import { PATH_MATRIX, PATH_MATRIX_HOST, pathMatrixRules, type PathCase } from './path-matrix.js';
-import { RawConnection, retainedHeapMiB, rssMiB, startRecordingBackend, type RawResponse, type RecordingBackend } from './support.js';
+import { externalMiB, get, RawConnection, retainedHeapMiB, rssMiB, startRecordingBackend, type RawResponse, type RecordingBackend } from './support.js';
 
 export interface Fixture {
   gateway: NodeGateway;
@@ -210,4 +210,48 @@ export async function runPathMatrix(fixture: Fixture, cases: readonly PathCase[]
     }
   }
   return problems;
+}
+
+export interface ReloadMemoryFigures {
+  applied: number;
+  durationMs: number;
+  heapBeforeMiB: number;
+  heapAfterMiB: number;
+  /** Memory outside the JS heap: Wasm instance memories, buffers. */
+  externalBeforeMiB: number;
+  externalAfterMiB: number;
+  rssBeforeMiB: number;
+  rssAfterMiB: number;
+}
+
+/**
+ * B7 memory: `reloads` reloads, each writing a different `extra.yaml` (1 to 20 extra routes),
+ * so each swaps in a new generation (router instance, endpoints). The baseline is taken after
+ * 20 warm-up reloads; a request after every 10th reload keeps the generations in use.
+ */
+export async function reloadMemory(fixture: Fixture, reloads: number): Promise<ReloadMemoryFigures> {
+  const write = (i: number) =>
+    fixture.dir.write(
+      'extra.yaml',
+      ...Array.from({ length: 1 + (i % 20) }, (_, k) =>
+        routeYaml(`mem-${k}`, `  - matches: [{ path: { type: PathPrefix, value: /mem-${k} } }]\n    backendRefs: [{ name: admin, port: 8080 }]`, '  hostnames: [a.example]\n'),
+      ),
+    );
+  const cycle = async (i: number) => {
+    await write(i);
+    const info = await fixture.gateway.reload();
+    if (i % 10 === 0 && (await get(fixture.port, '/mem-0/x')).status !== 200) throw new Error(`route /mem-0 not served after reload ${i}`);
+    return info.changed && !info.rejected;
+  };
+  for (let i = 0; i < 20; i++) await cycle(i);
+  const heapBeforeMiB = retainedHeapMiB();
+  const externalBeforeMiB = externalMiB();
+  const rssBeforeMiB = rssMiB();
+  const started = Date.now();
+  let applied = 0;
+  for (let i = 20; i < 20 + reloads; i++) if (await cycle(i)) applied++;
+  const durationMs = Date.now() - started;
+  await fixture.dir.write('extra.yaml', '');
+  await fixture.gateway.reload();
+  return { applied, durationMs, heapBeforeMiB, heapAfterMiB: retainedHeapMiB(), externalBeforeMiB, externalAfterMiB: externalMiB(), rssBeforeMiB, rssAfterMiB: rssMiB() };
 }

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { portOffset, routeYaml } from '../../host-node/test-support.js';
-import { startFixture, type Fixture } from './battery.js';
+import { reloadMemory, startFixture, type Fixture } from './battery.js';
 import { get, percentiles, RawConnection, runLoad, sleep } from './support.js';
 
 const SLOW_HEADERS_MS = 2_000;
@@ -58,6 +58,34 @@ describe('B7 hot reload under load', () => {
     expect(applied).toBe(10);
     expect(percentiles(reachable).max).toBeLessThan(1_000);
     console.log(`B7: ${result.sent} requests, ${result.failures} failures, latency ${JSON.stringify(percentiles(result.latencies))} ms, ${applied} reloads applied, ${rejected} rejected`);
+  });
+});
+
+describe('B7 snapshots', () => {
+  it('finishes a request in flight on the snapshot it started on after a reload removed its route', async () => {
+    await fixture.dir.write('extra.yaml', routeYaml('inflight', `  - matches: [{ path: { type: PathPrefix, value: /inflight } }]\n    backendRefs: [{ name: admin, port: 8080 }]`, '  hostnames: [a.example]\n'));
+    expect((await fixture.gateway.reload()).changed).toBe(true);
+    const before = fixture.backends.admin.requests.length;
+    const slow = get(fixture.port, '/inflight/slow?delay=1500');
+    for (let i = 0; i < 100 && fixture.backends.admin.requests.length === before; i++) await sleep(10);
+    expect(fixture.backends.admin.requests.slice(before).map((r) => r.url)).toEqual(['/inflight/slow?delay=1500']);
+    await fixture.dir.write('extra.yaml', '');
+    const info = await fixture.gateway.reload();
+    expect(info.changed).toBe(true);
+    // New requests see the new table at once; the one in flight completes on the old one.
+    expect((await get(fixture.port, '/inflight/new')).status).toBe(404);
+    const answer = await slow;
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toMatchObject({ backend: 'admin', url: '/inflight/slow?delay=1500' });
+  });
+
+  it('retains no memory across 200 reloads, each swapping in a new table (heap within +10%)', async () => {
+    const reloads = Number(process.env.B7_RELOADS ?? 200);
+    const figures = await reloadMemory(fixture, reloads);
+    expect(figures.applied).toBe(reloads);
+    expect(figures.heapAfterMiB).toBeLessThan(figures.heapBeforeMiB * 1.1);
+    expect(figures.externalAfterMiB).toBeLessThan(figures.externalBeforeMiB * 1.1 + 1);
+    console.log(`B7 memory: ${reloads} reloads in ${figures.durationMs} ms; retained heap ${figures.heapBeforeMiB} -> ${figures.heapAfterMiB} MiB; external (Wasm memories, buffers) ${figures.externalBeforeMiB} -> ${figures.externalAfterMiB} MiB; RSS ${figures.rssBeforeMiB} -> ${figures.rssAfterMiB} MiB`);
   });
 });
 

@@ -1,13 +1,16 @@
 /**
- * The battery at full size (`npm run soak`): B1 ×20, B2, B7 (reload every second under load),
- * B10 (1,000 header-dripping sockets at the default 10 s header timeout) against an in-process
- * gateway; figures go to spec-tests/reliability/RESULTS.md. Sizes can be lowered with
- * SOAK_B1_REPS, SOAK_B7_SECONDS, SOAK_B7_RPS, SOAK_B10_SOCKETS.
+ * The battery at full size (`npm run soak`): B1 ×20, B2, B7 (reload every second under load,
+ * then memory after 600 reloads), B10 (1,000 header-dripping sockets at the default 10 s header
+ * timeout) against an in-process gateway, and B6 (10,000 generated requests, Node vs edge
+ * worker); figures go to spec-tests/reliability/RESULTS.md. Sizes can be lowered with
+ * SOAK_B1_REPS, SOAK_B7_SECONDS, SOAK_B7_RPS, SOAK_B7_RELOADS, SOAK_B10_SOCKETS, SOAK_B6_REQUESTS.
  */
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { routeYaml } from '../../host-node/test-support.js';
-import { runMalformedBattery, runPathMatrix, startFixture } from './battery.js';
+import { reloadMemory, runMalformedBattery, runPathMatrix, startFixture } from './battery.js';
+import { alteredByWhatwg, runParity, startEdgeFor } from './parity.js';
+import { generateTargets } from './requests.js';
 import { MALFORMED } from './malformed.js';
 import { PATH_MATRIX } from './path-matrix.js';
 import { percentiles, RawConnection, runLoad, rssMiB, sleep } from './support.js';
@@ -55,8 +58,34 @@ async function main(): Promise<void> {
     record(`| B7 | ${seconds} s, 50 keep-alive connections, target ${rps} rps: ${b7.sent} requests (${Math.round(b7.sent / seconds)} rps); ${applied} reloads applied, ${rejected} invalid rejected | ${b7.failures} failures; latency ms ${JSON.stringify(percentiles(b7.latencies))}; RSS ${rssBefore} → ${rssMiB()} MiB |`);
     await fixture.dir.write('extra.yaml', '');
     await fixture.gateway.reload();
+
+    const reloads = env('SOAK_B7_RELOADS', 600);
+    const memory = await reloadMemory(fixture, reloads);
+    const heapHeld = memory.heapAfterMiB < memory.heapBeforeMiB * 1.1;
+    failed ||= memory.applied !== reloads || !heapHeld;
+    record(`| B7 | ${reloads} reloads, each a new table (1–20 extra routes), in ${memory.durationMs} ms | ${memory.applied} applied; retained heap ${memory.heapBeforeMiB} → ${memory.heapAfterMiB} MiB (${heapHeld ? 'within' : 'over'} +10%); external ${memory.externalBeforeMiB} → ${memory.externalAfterMiB} MiB; RSS ${memory.rssBeforeMiB} → ${memory.rssAfterMiB} MiB |`);
   } finally {
     await fixture.close();
+  }
+
+  const parityFixture = await startFixture(31_200);
+  try {
+    const edge = await startEdgeFor(parityFixture);
+    try {
+      const count = env('SOAK_B6_REQUESTS', 10_000);
+      const b6 = await runParity(parityFixture.port, edge.port, generateTargets(0x5eed, count));
+      const asWritten = b6.mismatches.filter((m) => !alteredByWhatwg(m.target));
+      const kinds = new Map<string, number>();
+      for (const m of asWritten) kinds.set(`${m.node.status}/${m.edge.status}`, (kinds.get(`${m.node.status}/${m.edge.status}`) ?? 0) + 1);
+      failed ||= asWritten.length > 0;
+      record(
+        `| B6 | ${b6.sent} generated raw requests, Node gateway vs edge worker (Miniflare), in ${b6.durationMs} ms | ${asWritten.length} mismatches among ${b6.unaltered} targets passed as written${asWritten.length ? ` (Node/edge status: ${JSON.stringify(Object.fromEntries(kinds))}; first: ${asWritten.slice(0, 3).map((m) => `${m.target} ${JSON.stringify(m.node)} vs ${JSON.stringify(m.edge)}`).join('; ')})` : ''}; ${b6.mismatches.length} among ${b6.sent - b6.unaltered} the Workers runtime's URL parser rewrites (raw \\, %2e dot segments: the worker never sees the raw target); outcomes ${JSON.stringify(b6.statuses)} |`,
+      );
+    } finally {
+      await edge.close();
+    }
+  } finally {
+    await parityFixture.close();
   }
 
   const drips = env('SOAK_B10_SOCKETS', 1_000);

@@ -4,6 +4,7 @@
  * library will send, a keep-alive load generator with latency figures, and the fixture the
  * battery's gateway serves. Loopback only; every wait is bounded.
  */
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { Agent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect as netConnect, type AddressInfo, type Socket } from 'node:net';
@@ -28,21 +29,41 @@ export interface RecordingBackend {
   readonly port: number;
   /** Requests whose head arrived, in order (bodies filled in when they complete). */
   readonly requests: Recorded[];
+  /** TCP connections accepted so far. */
+  readonly connections: number;
   /** Stops accepting and closes every connection. */
   close(): Promise<void>;
-  /** Closes idle connections after `ms` of idleness, without announcing a keep-alive timeout (the B11 race). */
-  idleCloseAfter(ms: number): void;
+  /**
+   * The B11 race, made deterministic: a request arriving on a connection that has been idle for
+   * `ms` or more since its last response is not answered; the connection is closed instead, as
+   * when a backend's keep-alive timer fires just as the request arrives. Not recorded in `requests`.
+   */
+  dropReusedAfterIdle(ms: number): void;
+  /** Requests dropped that way. */
+  readonly dropped: number;
 }
 
 /**
  * A backend answering 200 with a JSON echo (`backend`, `url`, `headers` as raw lines) after
- * reading the whole body; `?delay=<ms>` delays the answer (bounded to 30 s).
+ * reading the whole body; `?delay=<ms>` delays the answer (bounded to 30 s). It takes request
+ * heads up to 128 KiB, so whatever the gateway forwards arrives.
  */
 export async function startRecordingBackend(name: string, port = 0): Promise<RecordingBackend> {
   const requests: Recorded[] = [];
   const sockets = new Set<Socket>();
   let idleMs = 0;
-  const server: Server = createServer({ keepAliveTimeout: 0, requestTimeout: 0 }, (req: IncomingMessage, res: ServerResponse) => {
+  let connections = 0;
+  let dropped = 0;
+  /** When each connection's last response finished. */
+  const idleSince = new WeakMap<Socket, number>();
+  const server: Server = createServer({ keepAliveTimeout: 0, requestTimeout: 0, maxHeaderSize: 128 * 1024 }, (req: IncomingMessage, res: ServerResponse) => {
+    const since = idleSince.get(req.socket);
+    if (idleMs > 0 && since !== undefined && Date.now() - since >= idleMs) {
+      dropped++;
+      req.socket.destroy();
+      return;
+    }
+    res.once('finish', () => idleSince.set(req.socket, Date.now()));
     const entry: Recorded = { backend: name, method: req.method ?? '', url: req.url ?? '', rawHeaders: req.rawHeaders, bodySha256: undefined, bodyBytes: 0 };
     requests.push(entry);
     const hash = createHash('sha256');
@@ -64,21 +85,10 @@ export async function startRecordingBackend(name: string, port = 0): Promise<Rec
       else answer();
     });
   });
-  const idleTimers = new Map<Socket, NodeJS.Timeout>();
   server.on('connection', (socket: Socket) => {
+    connections++;
     sockets.add(socket);
-    socket.on('data', () => clearTimeout(idleTimers.get(socket)));
-    socket.once('close', () => {
-      sockets.delete(socket);
-      clearTimeout(idleTimers.get(socket));
-      idleTimers.delete(socket);
-    });
-  });
-  // With idleCloseAfter: a connection idle after a response for that long is closed silently.
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    res.once('finish', () => {
-      if (idleMs > 0) idleTimers.set(req.socket, setTimeout(() => req.socket.destroy(), idleMs));
-    });
+    socket.once('close', () => sockets.delete(socket));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -88,8 +98,14 @@ export async function startRecordingBackend(name: string, port = 0): Promise<Rec
     name,
     port: (server.address() as AddressInfo).port,
     requests,
-    idleCloseAfter(ms: number) {
+    get connections() {
+      return connections;
+    },
+    dropReusedAfterIdle(ms: number) {
       idleMs = ms;
+    },
+    get dropped() {
+      return dropped;
     },
     close() {
       return new Promise<void>((resolve) => {
@@ -277,6 +293,8 @@ export interface LoadResult {
   failures: number;
   latencies: number[];
   errors: string[];
+  /** Every request that did not succeed: when it started and ended (Date.now()), its status (0 = transport error). */
+  failed: { startedAt: number; endedAt: number; status: number; path: string }[];
 }
 
 export interface LoadOptions {
@@ -298,7 +316,7 @@ export interface LoadOptions {
 /** Steady keep-alive load with node:http (valid requests only); bounded by `durationMs`. */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
-  const result: LoadResult = { sent: 0, statuses: new Map(), failures: 0, latencies: [], errors: [] };
+  const result: LoadResult = { sent: 0, statuses: new Map(), failures: 0, latencies: [], errors: [], failed: [] };
   const ok = options.ok ?? ((s: number) => s >= 200 && s < 300);
   const started = Date.now();
   const end = started + options.durationMs;
@@ -316,6 +334,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         if (stopped || Date.now() >= end) break;
       }
       const path = options.path(n++);
+      const startedAt = Date.now();
       const t0 = performance.now();
       const status = await new Promise<number>((resolve) => {
         const req = httpRequest({ host: '127.0.0.1', port: options.port, path, agent, headers: { host: options.host }, timeout: 30_000 }, (res) => {
@@ -333,7 +352,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       result.latencies.push(performance.now() - t0);
       result.sent++;
       result.statuses.set(status, (result.statuses.get(status) ?? 0) + 1);
-      if (!ok(status)) result.failures++;
+      if (!ok(status)) {
+        result.failures++;
+        result.failed.push({ startedAt, endedAt: Date.now(), status, path });
+      }
     }
   };
   await Promise.all(Array.from({ length: options.connections }, (_, w) => worker(w)));
@@ -368,9 +390,78 @@ export function rssMiB(): number {
 setFlagsFromString('--expose-gc');
 const collect = runInNewContext('gc') as () => void;
 
+/** Memory outside the JS heap (Wasm memories, ArrayBuffers) in MiB after a full collection. */
+export function externalMiB(): number {
+  collect();
+  collect();
+  return Math.round((process.memoryUsage().external / 1024 / 1024) * 10) / 10;
+}
+
 /** Live JavaScript heap in MiB after a full collection (what stays retained). */
 export function retainedHeapMiB(): number {
   collect();
   collect();
   return Math.round((process.memoryUsage().heapUsed / 1024 / 1024) * 10) / 10;
+}
+
+/** A loopback endpoint that never completes a TCP handshake (see `startBlackHole`). */
+export interface BlackHole {
+  readonly port: number;
+  /** Kills the stopped listener process and drops the connections queued on it. */
+  close(): Promise<void>;
+}
+
+/**
+ * A black-holed endpoint on loopback. Loopback never drops packets by itself (a port without a
+ * listener refuses at once), so the hole is a listening socket whose accept queue is full: a
+ * child process listens with `backlog: 1` and stops itself (SIGSTOP) so it never accepts; the
+ * queue is then filled with idle connections from here (Linux keeps backlog + 1 of them).
+ * From then on the kernel drops every SYN to the port (tcp_abort_on_overflow is 0 by default),
+ * so a client's connect hangs until its own timeout, as with a firewall that drops.
+ * Verified before returning: a probe connect must still be pending after `verifyMs`.
+ */
+export async function startBlackHole(verifyMs = 300): Promise<BlackHole> {
+  const script =
+    "const s=require('node:net').createServer();" +
+    "s.listen({port:0,host:'127.0.0.1',backlog:1},()=>{process.stdout.write(s.address().port+'\\n');process.kill(process.pid,'SIGSTOP')})";
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const kill = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  };
+  const queued: Socket[] = [];
+  const close = async () => {
+    for (const s of queued) s.destroy();
+    await kill();
+  };
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('black-hole listener did not start within 10 s')), 10_000);
+      child.stdout!.once('data', (chunk: Buffer) => {
+        clearTimeout(timer);
+        resolve(Number(chunk.toString().trim()));
+      });
+      child.once('exit', () => reject(new Error('black-hole listener exited')));
+    });
+    // Fill the accept queue: connect until one connection stays pending (at most 8 tries).
+    for (let i = 0; i < 8; i++) {
+      const socket = netConnect({ host: '127.0.0.1', port });
+      socket.on('error', () => undefined);
+      queued.push(socket);
+      const connected = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), verifyMs);
+        socket.once('connect', () => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+      });
+      if (!connected) return { port, close };
+    }
+    throw new Error(`port ${port} kept accepting connections: no black hole on this system`);
+  } catch (err) {
+    await close();
+    throw err;
+  }
 }
