@@ -99,10 +99,18 @@ export function clientAddress(remote: string | undefined): string {
   return remote.startsWith('::ffff:') ? remote.slice(7) : remote;
 }
 
-/** A header record to hand to undici: the live record of a `RecordHeaders`, else a copy. */
+/**
+ * A header record to hand to undici: the live record of a `RecordHeaders`, else a copy. Hop-by-hop
+ * fields a filter put back (e.g. RequestHeaderModifier `Transfer-Encoding`) are dropped, `TE: trailers` aside.
+ */
 export function headerRecord(map: HeaderMap): Record<string, string | string[]> {
-  if (map instanceof RecordHeaders) return map.toRecord();
-  const copy = new RecordHeaders();
-  map.forEach((value, name) => copy.append(name, value));
-  return copy.toRecord();
+  let record: Record<string, string | string[]>;
+  if (map instanceof RecordHeaders) record = map.toRecord();
+  else {
+    const copy = new RecordHeaders();
+    map.forEach((value, name) => copy.append(name, value));
+    record = copy.toRecord();
+  }
+  for (const name of HOP_BY_HOP) if (record[name] !== undefined && !(name === 'te' && isTrailersOnly(record[name]))) delete record[name];
+  return record;
 }

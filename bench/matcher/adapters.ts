@@ -36,6 +36,11 @@ export interface Adapter {
   full: boolean;
   /** Largest table size the adapter is run at (slow matchers). */
   maxRoutes: number;
+  /**
+   * Always build this many routes (and run that table's lookups), whatever the size under test:
+   * a small-table twin timed in the same process as a large table, for a paired scaling ratio.
+   */
+  fixedRoutes?: number;
   build(routes: readonly RouteDef[]): Promise<Built>;
 }
 
@@ -47,11 +52,12 @@ function switchyardAnswer(d: Decision | NoRoute): number {
   return name.charCodeAt(0) === 0x72 /* r */ ? Number(name.slice(1)) : -1;
 }
 
-function switchyard(full: boolean): Adapter {
+function switchyard(full: boolean, fixedRoutes?: number): Adapter {
   return {
-    name: full ? 'switchyard core, full match' : 'switchyard core',
+    name: fixedRoutes !== undefined ? `switchyard core, ${fixedRoutes}-route twin` : full ? 'switchyard core, full match' : 'switchyard core',
     full,
     maxRoutes: Infinity,
+    ...(fixedRoutes !== undefined ? { fixedRoutes } : {}),
     async build(routes) {
       const res = resolution(routes.length, full);
       const module = await loadCoreModule();
@@ -202,6 +208,7 @@ export const ADAPTERS: readonly Adapter[] = [
   reference(false),
   switchyard(true),
   reference(true),
+  switchyard(false, 10),
 ];
 
 /** Adapters whose names contain one of `filter` (comma-separated, case-insensitive); all when empty. */

@@ -57,7 +57,9 @@ function check(adapter: Adapter, built: Built, n: number): void {
 
 async function runSize(n: number): Promise<SizeResult> {
   const routes = routeDefs(n);
-  const adapters = selectAdapters(process.env.ADAPTERS).filter((a) => n <= a.maxRoutes);
+  // The small-table twin only makes sense next to a larger table.
+  const adapters = selectAdapters(process.env.ADAPTERS).filter((a) => n <= a.maxRoutes && (a.fixedRoutes === undefined || a.fixedRoutes < n));
+  const sizeOf = (a: Adapter): number => a.fixedRoutes ?? n;
   const results: AdapterResult[] = [];
   const builts: Built[] = [];
   for (const adapter of adapters) {
@@ -66,13 +68,13 @@ async function runSize(n: number): Promise<SizeResult> {
     const before = memory();
     const t0 = performance.now();
     const c0 = process.cpuUsage();
-    const built = await adapter.build(routes);
+    const built = await adapter.build(adapter.fixedRoutes !== undefined ? routeDefs(adapter.fixedRoutes) : routes);
     const buildMs = performance.now() - t0;
     const c1 = process.cpuUsage(c0);
     const buildCpuMs = (c1.user + c1.system) / 1000;
     gc();
     const heapBytes = memory() - before;
-    check(adapter, built, n);
+    check(adapter, built, sizeOf(adapter));
     builts.push(built);
     results.push({
       name: adapter.name,
@@ -94,7 +96,8 @@ async function runSize(n: number): Promise<SizeResult> {
       const i = (k + round + 1) % adapters.length;
       const t0 = performance.now();
       const c0 = process.cpuUsage();
-      const built = await adapters[i].build(routes);
+      const a = adapters[i];
+      const built = await a.build(a.fixedRoutes !== undefined ? routeDefs(a.fixedRoutes) : routes);
       const wall = performance.now() - t0;
       const c1 = process.cpuUsage(c0);
       results[i].builds.push({ wall, cpu: (c1.user + c1.system) / 1000, phases: built.phases });
@@ -108,17 +111,19 @@ async function runSize(n: number): Promise<SizeResult> {
   const strings: SizeResult['strings'] = { path: {}, full: {} };
   if (!CHECK_ONLY) {
     const buffers = new Map<string, Buffer[]>();
-    for (const w of SELECTED_WORKLOADS) {
-      buffers.set(`path:${w}`, toBuffers(lookups(n, w).map((l) => l.path)));
-      buffers.set(`full:${w}`, toBuffers(lookups(n, w).map((l) => `${l.path}?debug=0`)));
+    for (const size of new Set([n, ...adapters.map(sizeOf)])) {
+      for (const w of SELECTED_WORKLOADS) {
+        buffers.set(`path:${size}:${w}`, toBuffers(lookups(size, w).map((l) => l.path)));
+        buffers.set(`full:${size}:${w}`, toBuffers(lookups(size, w).map((l) => `${l.path}?debug=0`)));
+      }
     }
     // Tasks: every adapter and two string-only baselines, per workload.
     const tasks = new Map<string, Task>();
     for (const w of SELECTED_WORKLOADS) {
       log(`N=${n}: calibrating ${w}`);
-      tasks.set(`strings:path:${w}`, task(identity, buffers.get(`path:${w}`)!));
-      tasks.set(`strings:full:${w}`, task(identity, buffers.get(`full:${w}`)!));
-      adapters.forEach((a, i) => tasks.set(`${i}:${w}`, task(builts[i].lookup, buffers.get(`${a.full ? 'full' : 'path'}:${w}`)!)));
+      tasks.set(`strings:path:${w}`, task(identity, buffers.get(`path:${n}:${w}`)!));
+      tasks.set(`strings:full:${w}`, task(identity, buffers.get(`full:${n}:${w}`)!));
+      adapters.forEach((a, i) => tasks.set(`${i}:${w}`, task(builts[i].lookup, buffers.get(`${a.full ? 'full' : 'path'}:${sizeOf(a)}:${w}`)!)));
     }
     const keys = [...adapters.map((_, i) => String(i)), 'strings:path', 'strings:full'];
     for (let round = 0; round < ROUNDS; round++) {

@@ -20,7 +20,7 @@ import { flattenMatches, type MatchSpec } from './matches.js';
 import { writeGroup, type IndexedMatch } from './pathindex.js';
 import { literalPrefix } from './regex/prefix.js';
 import { compileRegex } from './regex/program.js';
-import { ManifestReader, WireBuilder, wireBackends, type WireManifest } from './wire.js';
+import { ManifestReader, WireBuilder, type WireManifest } from './wire.js';
 import { TableWriter } from './writer.js';
 
 export interface CompiledTable {
@@ -117,6 +117,7 @@ function writeMatchRecord(w: TableWriter, regex: RegexPrograms, spec: MatchSpec,
   }
   const headersOff = headerWords.length ? w.words(headerWords) : 0;
   const queryOff = queryWords.length ? w.words(queryWords) : 0;
+  flags |= spec.matchIndex << F.M_MATCH_INDEX_SHIFT;
   return [rule, flags, method[0], method[1], a[0], a[1], b[0], b[1], spec.headers.length, headersOff, spec.query.length, queryOff];
 }
 
@@ -177,12 +178,17 @@ export function compileTable(resolution: Pick<Resolution, 'gateways'>): Compiled
   const slots = new Map(headerNames.map((n, i) => [n, i]));
   const matchWords = new Array<number>(specs.length * F.MATCH_WORDS).fill(0);
   specs.forEach((spec, i) => {
-    if (broken.has(i)) return; // all zero: never matches
+    if (broken.has(i)) {
+      // Identity only (rule, match index): the match is in no route group, so it never matches.
+      matchWords[i * F.MATCH_WORDS] = ruleIndex.get(spec.ruleKey)!;
+      matchWords[i * F.MATCH_WORDS + 1] = spec.matchIndex << F.M_MATCH_INDEX_SHIFT;
+      return;
+    }
     const record = writeMatchRecord(w, regex, spec, ruleIndex.get(spec.ruleKey)!, slots);
     for (let k = 0; k < F.MATCH_WORDS; k++) matchWords[i * F.MATCH_WORDS + k] = record[k];
   });
   const matchesOff = specs.length ? w.words(matchWords) : w.length;
-  const rulesOff = writeRuleRecords(w, wireBuilder.wire.rules.map(wireBackends));
+  const rulesOff = writeRuleRecords(w, wireBuilder.ruleBackends);
 
   let maxPrefixLen = 0;
   const listenerWords: number[] = [];
@@ -221,17 +227,17 @@ export function compileTable(resolution: Pick<Resolution, 'gateways'>): Compiled
   }
   const listenersOff = listenerWords.length ? w.words(listenerWords) : w.length;
 
-  // 5. manifest and header
-  for (const s of specs) wireBuilder.addMatch(ruleIndex.get(s.ruleKey)!, s.matchIndex);
+  // 5. manifest (rule texts, their index, the head JSON) and header
+  const ruleTextsOff = wireBuilder.writeRuleTexts();
   const grpc = specs.some((s) => s.kind === 'GRPCRoute');
   const wire: WireManifest = {
-    ...wireBuilder.wire,
     format: F.FORMAT_VERSION,
     gateways,
     listeners: plans.map((p) => p.info),
     headerNames,
     grpc,
     diagnostics: regex.diagnostics,
+    namespaces: wireBuilder.namespaces,
   };
   const json = new TextEncoder().encode(JSON.stringify(wire));
   const jsonOff = w.bytes(json);
@@ -246,13 +252,14 @@ export function compileTable(resolution: Pick<Resolution, 'gateways'>): Compiled
     [F.H_LISTENERS_OFF, listenersOff],
     [F.H_MATCH_COUNT, specs.length],
     [F.H_MATCHES_OFF, matchesOff],
-    [F.H_RULE_COUNT, wire.rules.length],
+    [F.H_RULE_COUNT, wireBuilder.ruleCount],
     [F.H_RULES_OFF, rulesOff],
     [F.H_HEADER_SLOTS, headerNames.length],
     [F.H_MAX_PREFIX_LEN, maxPrefixLen],
     [F.H_JSON_OFF, jsonOff],
     [F.H_JSON_LEN, json.length],
     [F.H_GATEWAY_COUNT, gateways.length],
+    [F.H_RULE_TEXTS_OFF, ruleTextsOff],
   ];
   for (const [word, value] of header) view.setUint32(headerOff + word * 4, value >>> 0, true);
   let manifest: TableManifest | undefined;

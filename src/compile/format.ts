@@ -24,6 +24,8 @@ export const H_MAX_PREFIX_LEN = 11;
 export const H_JSON_OFF = 12;
 export const H_JSON_LEN = 13;
 export const H_GATEWAY_COUNT = 14;
+/** Offset of the rule text index: [count, (offset, byte length) per rule]. */
+export const H_RULE_TEXTS_OFF = 15;
 
 /** Header flags. */
 export const FLAG_HAS_GRPC = 1;
@@ -44,6 +46,8 @@ export const PATH_GRPC = 3;
 export const M_GRPC_REGEX = 1 << 2;
 export const M_GRPC_SERVICE = 1 << 3;
 export const M_GRPC_METHOD = 1 << 4;
+/** Match flags bits 8-23: the match's index in its rule (hosts read it; the core ignores it). */
+export const M_MATCH_INDEX_SHIFT = 8;
 
 export const HEADER_PRED_WORDS = 4;
 export const QUERY_PRED_WORDS = 5;

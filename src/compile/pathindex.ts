@@ -12,6 +12,7 @@
  */
 import { SINGLE_MATCH } from './format.js';
 import { writeStringMap } from './hashmap.js';
+import { utf8Length } from './wire.js';
 import type { MatchSpec } from './matches.js';
 import { compareGrpcMatches, compareHttpMatches } from './precedence.js';
 import type { TableWriter } from './writer.js';
@@ -88,17 +89,3 @@ export function writeGroup(w: TableWriter, matches: readonly IndexedMatch[]): Wr
   return { offset, maxPrefixLen };
 }
 
-/** UTF-8 byte length of a string (lone surrogates count as U+FFFD, as TextEncoder writes them). */
-export function utf8Length(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      n += 4;
-      i++;
-    } else n += 3;
-  }
-  return n;
-}

@@ -1,17 +1,19 @@
 /**
- * The manifest as stored in the table (format version 2): a compact JSON form of
- * `TableManifest` that hosts expand once at load (`decodeManifest`). What the compact form
- * leaves out is derived on expansion:
- *  - route identity (kind, namespace, name) is stored once per route, not per rule and match;
- *  - rule and match ids are built from it (`httproute/<ns>/<name>/rule/<i>[/match/<j>]`);
- *  - a match is two numbers (rule, match index);
- *  - empty `filters`/`filterBackends` are omitted;
- *  - a backend that is a plain resolved Service reference in the rule's namespace (group "",
- *    kind Service, no filters, no TLS, no appProtocol, resolving to the same name and port) is
- *    `[name, port, weight]`; any other backend is stored whole;
- *  - `matchPaths` values are references (offset, length) to UTF-8 strings the table already
- *    holds (the compiler writes each distinct string once).
+ * The manifest as stored in the table (format version 2), in a compact form hosts expand on
+ * demand (`ManifestReader`):
+ *  - a small head JSON (gateways, listeners, header names, gRPC flag, diagnostics, namespaces),
+ *    parsed when a router loads;
+ *  - one JSON text per rule, located through the rule text index (header word 15) and parsed
+ *    the first time a decision or the full manifest needs that rule;
+ *  - match identity (rule, match index) read from the binary match records.
+ * What the compact form leaves out is derived on expansion: rule and match ids
+ * (`httproute/<ns>/<name>/rule/<i>[/match/<j>]`), empty `filters`/`filterBackends`, and the
+ * BackendInfo of a plain resolved Service reference in the rule's namespace (group "", kind
+ * Service, no filters, no TLS, no appProtocol, resolving to the same name and port), stored as
+ * `[name, port, weight]`. `matchPaths` values are references (offset, length) to UTF-8 strings
+ * the table already holds (the compiler writes each distinct string once).
  */
+import * as F from './format.js';
 import type { BackendInfo, ListenerInfo, MatchedRouteKind, MatchInfo, MatchPath, RuleInfo, TableManifest } from './manifest.js';
 import type { TableWriter } from './writer.js';
 
@@ -23,9 +25,13 @@ type WireBackend = [name: string, port: number, weight: number] | BackendInfo;
 /** Rule fields beyond identity, backends and match paths; present only when set or non-empty. */
 type WireRuleExtra = Partial<Pick<RuleInfo, 'ruleName' | 'filters' | 'filterBackends' | 'unresolvedFilter' | 'timeouts' | 'retry' | 'sessionPersistence'>>;
 
-/** [route, ruleIndex, backends, matchPaths as (type, offset, length) triples or null for GRPCRoute rules, extra?] */
-export type WireRule = [route: number, ruleIndex: number, backends: WireBackend[], paths: number[] | null, extra?: WireRuleExtra];
+/**
+ * One rule's text: [kind (0 HTTPRoute, 1 GRPCRoute), namespace index, route name, rule index,
+ * backends, matchPaths as flat (type, offset, length) triples or null for GRPCRoute rules, extra?]
+ */
+export type WireRule = [kind: number, namespace: number, name: string, ruleIndex: number, backends: WireBackend[], paths: number[] | null, extra?: WireRuleExtra];
 
+/** The head JSON. */
 export interface WireManifest {
   format: number;
   gateways: string[];
@@ -34,11 +40,6 @@ export interface WireManifest {
   grpc: boolean;
   diagnostics: string[];
   namespaces: string[];
-  /** [kind (index into HTTPRoute, GRPCRoute), namespace index, name] */
-  routes: [number, number, string][];
-  rules: WireRule[];
-  /** Flat (rule, match index) pairs. */
-  matches: number[];
 }
 
 function plainBackend(b: BackendInfo, namespace: string): boolean {
@@ -59,37 +60,44 @@ function plainBackend(b: BackendInfo, namespace: string): boolean {
   );
 }
 
+const encoder = new TextEncoder();
+
+/** UTF-8 byte length of a string (lone surrogates count as U+FFFD, as TextEncoder writes them). */
+export function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
 /**
- * Builds the compact form rule by rule, so the compiler never keeps the expanded RuleInfo
- * objects: match path strings are written to `w` (deduplicated there) as rules are added.
+ * Encodes rules one by one as the compiler finds them, so it never keeps the expanded RuleInfo
+ * objects: match path strings go to `w` right away, the rule texts at `writeRuleTexts`.
  */
 export class WireBuilder {
-  private readonly namespaces = new Map<string, number>();
-  private readonly routes = new Map<string, number>();
-  private prev: RuleInfo | undefined;
-  private prevRoute = 0;
-  readonly wire: WireManifest;
+  private readonly nsIndex = new Map<string, number>();
+  private readonly texts: string[] = [];
+  readonly namespaces: string[] = [];
+  /** Per rule: its backends' weights and whether each resolved (the rule records). */
+  readonly ruleBackends: { weight: number; resolved: boolean }[][] = [];
 
-  constructor(private readonly w: TableWriter) {
-    this.wire = { format: 0, gateways: [], listeners: [], headerNames: [], grpc: false, diagnostics: [], namespaces: [], routes: [], rules: [], matches: [] };
+  constructor(private readonly w: TableWriter) {}
+
+  get ruleCount(): number {
+    return this.texts.length;
   }
 
   /** Adds a rule; returns its index. */
   addRule(rule: RuleInfo): number {
-    const wire = this.wire;
-    let ns = this.namespaces.get(rule.namespace);
-    if (ns === undefined) this.namespaces.set(rule.namespace, (ns = wire.namespaces.push(rule.namespace) - 1));
-    // Rules of one route usually follow each other: compare with the previous rule first.
-    const prev = this.prev;
-    let route: number | undefined;
-    if (prev && prev.kind === rule.kind && prev.namespace === rule.namespace && prev.name === rule.name) route = this.prevRoute;
-    else {
-      const key = `${rule.kind}/${rule.namespace}/${rule.name}`;
-      route = this.routes.get(key);
-      if (route === undefined) this.routes.set(key, (route = wire.routes.push([KINDS.indexOf(rule.kind), ns, rule.name]) - 1));
-    }
-    this.prev = rule;
-    this.prevRoute = route;
+    let ns = this.nsIndex.get(rule.namespace);
+    if (ns === undefined) this.nsIndex.set(rule.namespace, (ns = this.namespaces.push(rule.namespace) - 1));
     const backends: WireBackend[] = rule.backends.map((b) => (plainBackend(b, rule.namespace) ? [b.name, b.port!, b.weight] : b));
     let paths: number[] | null = null;
     if (rule.matchPaths) {
@@ -107,37 +115,59 @@ export class WireBuilder {
     if (rule.timeouts !== undefined) (extra ??= {}).timeouts = rule.timeouts;
     if (rule.retry !== undefined) (extra ??= {}).retry = rule.retry;
     if (rule.sessionPersistence !== undefined) (extra ??= {}).sessionPersistence = rule.sessionPersistence;
-    return wire.rules.push(extra ? [route, rule.ruleIndex, backends, paths, extra] : [route, rule.ruleIndex, backends, paths]) - 1;
+    const text: WireRule = [KINDS.indexOf(rule.kind), ns, rule.name, rule.ruleIndex, backends, paths];
+    if (extra) text.push(extra);
+    this.ruleBackends.push(rule.backends.map((b) => ({ weight: b.weight, resolved: b.service !== undefined })));
+    return this.texts.push(JSON.stringify(text)) - 1;
   }
 
-  addMatch(rule: number, matchIndex: number): void {
-    this.wire.matches.push(rule, matchIndex);
+  /**
+   * Writes the rule texts as one JSON array (so a host expanding every rule parses once) and
+   * their index `[count, arrayOffset, arrayLength, (offset, length) per rule]`; returns the
+   * index offset.
+   */
+  writeRuleTexts(): number {
+    const base = this.w.bytes(encoder.encode(`[${this.texts.join(',')}]`));
+    const index = new Array<number>(3 + this.texts.length * 2);
+    index[0] = this.texts.length;
+    let off = base + 1;
+    this.texts.forEach((t, i) => {
+      const len = utf8Length(t);
+      index[3 + i * 2] = off;
+      index[4 + i * 2] = len;
+      off += len + 1; // the comma (or the closing bracket)
+    });
+    index[1] = base;
+    index[2] = off - base;
+    return this.w.words(index);
   }
-}
-
-/** Rule record inputs of a compact rule: backend weights and whether each resolved to a Service port. */
-export function wireBackends(rule: WireRule): { weight: number; resolved: boolean }[] {
-  return rule[2].map((b) => (Array.isArray(b) ? { weight: b[2], resolved: true } : { weight: b.weight, resolved: b.service !== undefined }));
 }
 
 /**
- * Expands a compact manifest. Rules and matches are expanded on first use and cached, so a
- * host can start matching before (or without) expanding the whole manifest; `manifest()`
- * returns the full TableManifest, sharing the cached objects.
+ * Expands the compact manifest of a table. Rules and matches are expanded on first use and
+ * cached, so a host starts matching after parsing only the head; `manifest()` returns the full
+ * TableManifest, sharing the cached objects.
  */
 export class ManifestReader {
   private readonly rules: (RuleInfo | undefined)[];
   private readonly matchInfos: (MatchInfo | undefined)[];
+  private readonly view: DataView;
+  private readonly ruleTexts: number;
+  private readonly matchesOff: number;
   private full: TableManifest | undefined;
-  private decoder: TextDecoder | undefined;
+  private readonly decoder = new TextDecoder();
 
-  /** `table` holds the strings `matchPaths` refer to. */
+  /** `table` must stay unchanged while the reader is in use (it reads rule texts lazily). */
   constructor(
     readonly wire: WireManifest,
     private readonly table: Uint8Array,
   ) {
-    this.rules = new Array<RuleInfo | undefined>(wire.rules.length);
-    this.matchInfos = new Array<MatchInfo | undefined>(wire.matches.length >> 1);
+    this.view = new DataView(table.buffer, table.byteOffset, table.byteLength);
+    const header = (word: number): number => this.view.getUint32(word * 4, true);
+    this.ruleTexts = header(F.H_RULE_TEXTS_OFF);
+    this.matchesOff = header(F.H_MATCHES_OFF);
+    this.rules = new Array<RuleInfo | undefined>(header(F.H_RULE_COUNT));
+    this.matchInfos = new Array<MatchInfo | undefined>(header(F.H_MATCH_COUNT));
   }
 
   get matchCount(): number {
@@ -151,9 +181,10 @@ export class ManifestReader {
   match(index: number): MatchInfo {
     let m = this.matchInfos[index];
     if (m === undefined) {
-      const ruleNumber = this.wire.matches[index * 2];
+      const rec = this.matchesOff + index * F.MATCH_WORDS * 4;
+      const ruleNumber = this.view.getUint32(rec, true);
+      const matchIndex = (this.view.getUint32(rec + 4, true) >>> F.M_MATCH_INDEX_SHIFT) & 0xffff;
       const rule = this.rule(ruleNumber);
-      const matchIndex = this.wire.matches[index * 2 + 1];
       m = { id: `${rule.id}/match/${matchIndex}`, kind: rule.kind, namespace: rule.namespace, name: rule.name, rule: ruleNumber, ruleIndex: rule.ruleIndex, matchIndex };
       this.matchInfos[index] = m;
     }
@@ -163,6 +194,11 @@ export class ManifestReader {
   manifest(): TableManifest {
     if (this.full === undefined) {
       const w = this.wire;
+      if (this.rules.includes(undefined)) {
+        // One parse of the whole rule array rather than one per rule.
+        const all = JSON.parse(this.text(this.view.getUint32(this.ruleTexts + 4, true), this.view.getUint32(this.ruleTexts + 8, true))) as WireRule[];
+        for (let i = 0; i < this.rules.length; i++) this.rules[i] ??= this.expand(all[i]);
+      }
       const matches: MatchInfo[] = [];
       for (let i = 0; i < this.matchInfos.length; i++) matches.push(this.match(i));
       const rules: RuleInfo[] = [];
@@ -172,9 +208,16 @@ export class ManifestReader {
     return this.full;
   }
 
+  private text(off: number, len: number): string {
+    return this.decoder.decode(this.table.subarray(off, off + len));
+  }
+
   private expandRule(index: number): RuleInfo {
-    const [routeIndex, ruleIndex, backends, paths, extra] = this.wire.rules[index];
-    const [kindIndex, nsIndex, name] = this.wire.routes[routeIndex];
+    const entry = this.ruleTexts + 12 + index * 8;
+    return this.expand(JSON.parse(this.text(this.view.getUint32(entry, true), this.view.getUint32(entry + 4, true))) as WireRule);
+  }
+
+  private expand([kindIndex, nsIndex, name, ruleIndex, backends, paths, extra]: WireRule): RuleInfo {
     const kind = KINDS[kindIndex];
     const namespace = this.wire.namespaces[nsIndex];
     const rule: RuleInfo = {
@@ -192,11 +235,8 @@ export class ManifestReader {
       filterBackends: extra?.filterBackends ?? [],
     };
     if (paths) {
-      const decoder = (this.decoder ??= new TextDecoder());
       const matchPaths: MatchPath[] = [];
-      for (let i = 0; i < paths.length; i += 3) {
-        matchPaths.push({ type: PATH_TYPES[paths[i]], value: decoder.decode(this.table.subarray(paths[i + 1], paths[i + 1] + paths[i + 2])) });
-      }
+      for (let i = 0; i < paths.length; i += 3) matchPaths.push({ type: PATH_TYPES[paths[i]], value: this.text(paths[i + 1], paths[i + 2]) });
       rule.matchPaths = matchPaths;
     }
     if (extra?.unresolvedFilter !== undefined) rule.unresolvedFilter = extra.unresolvedFilter;

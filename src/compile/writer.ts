@@ -3,10 +3,13 @@
  * first, so every offset a record stores is already known; the header is patched last.
  */
 const encoder = new TextEncoder();
+/** Typed-array stores are native-endian: use them for words on little-endian machines only. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 export class TableWriter {
   private buf = new Uint8Array(4096);
   private view = new DataView(this.buf.buffer);
+  private u32 = new Uint32Array(this.buf.buffer);
   private len = 0;
   /** Strings already written: [offset, byte length]. */
   private readonly strings = new Map<string, [number, number]>();
@@ -23,6 +26,7 @@ export class TableWriter {
     next.set(this.buf.subarray(0, this.len));
     this.buf = next;
     this.view = new DataView(next.buffer);
+    this.u32 = new Uint32Array(next.buffer);
   }
 
   /** Pads with zero bytes to a multiple of 4. */
@@ -37,7 +41,9 @@ export class TableWriter {
     this.align();
     const off = this.len;
     this.reserve(values.length * 4);
-    for (let i = 0; i < values.length; i++) this.view.setUint32(off + i * 4, values[i] >>> 0, true);
+    // Uint32Array stores convert like `>>> 0` (modulo 2^32).
+    if (LITTLE_ENDIAN) this.u32.set(values, off >>> 2);
+    else for (let i = 0; i < values.length; i++) this.view.setUint32(off + i * 4, values[i] >>> 0, true);
     this.len += values.length * 4;
     return off;
   }
