@@ -20,9 +20,10 @@
  */
 import { availableParallelism } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
-import { allConformanceTests, skipReason, TARGET_PROFILES } from './support/corpus.js';
+import { allConformanceTests, skipReason } from './support/corpus.js';
 import { expectationCount, httpTestPassed, passedCases, runHttpTest, SlotPool, type HttpTest, type HttpTestOutcome } from './support/http-runner.js';
 import { serveCommand } from './support/http-gateway.js';
+import { renderSummary, type SummaryRow } from './support/summary.js';
 
 /** Features whose traffic another runner sends: tests needing any of them are excluded here. */
 const EXCLUDED_FEATURES: Readonly<Record<string, string>> = {
@@ -81,7 +82,13 @@ describe('conformance HTTP requests against switchyard serve', () => {
 
   afterAll(() => {
     if (outcomes.size === 0) return;
-    console.log(renderSummary(tests));
+    const rows: SummaryRow[] = tests.map((test) => {
+      const skipped = skipReason(test) ?? excludedBy(test);
+      const outcome = outcomes.get(test.name);
+      const gap = KNOWN_GAPS[test.name];
+      return { test, ...(skipped ? { skipped } : {}), ...(gap ? { gap } : {}), ...(outcome ? { outcome } : {}) };
+    });
+    console.log(renderSummary('Conformance HTTP requests against switchyard serve (Gateway API v1.6.1)', 'http', rows, expectationCount));
   });
 });
 
@@ -93,97 +100,4 @@ function failureReport(o: HttpTestOutcome): string {
   return lines.join('\n');
 }
 
-type Row = { test: HttpTest; skipped?: string; outcome?: HttpTestOutcome };
 
-function verdict(r: Row): string {
-  if (r.skipped) return `SKIP (${r.skipped})`;
-  const gap = KNOWN_GAPS[r.test.name];
-  if (gap) return `GAP (${gap})`;
-  if (!r.outcome) return 'NOT RUN';
-  if (r.outcome.crash) return `FAIL (crashed: ${r.outcome.crash.split('\n')[0]})`;
-  return httpTestPassed(r.outcome) ? 'PASS' : 'FAIL';
-}
-
-interface Tally {
-  tests: number;
-  passedTests: number;
-  cases: number;
-  passedCases: number;
-}
-
-function tally(rows: Row[]): Tally {
-  const run = rows.filter((r) => !r.skipped);
-  return {
-    tests: run.length,
-    passedTests: run.filter((r) => r.outcome && httpTestPassed(r.outcome)).length,
-    cases: run.reduce((n, r) => n + expectationCount(r.test), 0),
-    passedCases: run.reduce((n, r) => n + (r.outcome ? passedCases(r.outcome) : 0), 0),
-  };
-}
-
-function columns(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
-}
-
-function rank(profile: string): number {
-  const i = (TARGET_PROFILES as readonly string[]).indexOf(profile);
-  return i < 0 ? TARGET_PROFILES.length : i;
-}
-
-function renderSummary(list: HttpTest[]): string {
-  const rows: Row[] = list.map((test) => {
-    const skipped = skipReason(test) ?? excludedBy(test);
-    const outcome = outcomes.get(test.name);
-    return { test, ...(skipped ? { skipped } : {}), ...(outcome ? { outcome } : {}) };
-  });
-  const out: string[] = [];
-  out.push('Conformance HTTP requests against switchyard serve (Gateway API v1.6.1)');
-  out.push(
-    columns([
-      ['TEST', 'PROFILES', 'CASES', 'TIME', 'RESULT'],
-      ...rows.map((r) => [
-        r.test.name,
-        r.test.profiles.join(',') || '(none)',
-        r.skipped ? '-' : `${r.outcome ? passedCases(r.outcome) : 0}/${expectationCount(r.test)}`,
-        r.outcome?.durationMs !== undefined ? `${(r.outcome.durationMs / 1000).toFixed(1)}s` : '-',
-        verdict(r),
-      ]),
-    ]),
-  );
-  const failing = rows.filter((r) => r.outcome && !httpTestPassed(r.outcome));
-  if (failing.length > 0) {
-    out.push('');
-    out.push('Failing cases:');
-    for (const r of failing) {
-      if (r.outcome!.crash) out.push(`  ${r.test.name}: crashed: ${r.outcome!.crash.split('\n')[0]}`);
-      for (const c of r.outcome!.cases.filter((x) => !x.passed)) out.push(`  ${r.test.name} ${c.description}\n      ${c.message ?? ''}`);
-    }
-  }
-  const group = (keys: (r: Row) => string[]) => {
-    const m = new Map<string, Row[]>();
-    for (const r of rows) for (const k of keys(r)) m.set(k, [...(m.get(k) ?? []), r]);
-    return [...m.entries()];
-  };
-  const totals = (title: string, groups: [string, Row[]][]) => {
-    out.push('');
-    out.push(
-      columns([
-        [title, 'TESTS PASSED', 'CASES PASSED'],
-        ...groups.map(([k, rs]) => {
-          const t = tally(rs);
-          return [k, `${t.passedTests}/${t.tests}`, `${t.passedCases}/${t.cases}`];
-        }),
-      ]),
-    );
-  };
-  totals(
-    'PROFILE',
-    group((r) => (r.test.profiles.length > 0 ? r.test.profiles : ['(no profile)'])).sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b)),
-  );
-  totals('FEATURE', group((r) => r.test.features).sort(([a], [b]) => a.localeCompare(b)));
-  const all = tally(rows);
-  out.push('');
-  out.push(`http: ${all.passedCases} passed, ${all.cases - all.passedCases} failed`);
-  return out.join('\n');
-}

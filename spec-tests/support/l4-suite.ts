@@ -1,7 +1,7 @@
 /**
  * A vitest suite over conformance tests judged by the probe runner (l4-runner.ts): one gateway
  * process per test, `concurrency` at a time; KNOWN_GAPS entries must still fail (for their
- * stated reason, without crashing); everything else must pass. The report (l4-summary.ts)
+ * stated reason, without crashing); everything else must pass. The report (summary.ts)
  * prints after the last test.
  */
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { allConformanceTests, skipReason } from './corpus.js';
 import { serveCommand } from './http-gateway.js';
 import { SlotPool, type HttpTestOutcome } from './http-runner.js';
 import { probeCount, runProbeTest, type ProbeTest } from './l4-runner.js';
-import { renderSummary, testPassed, type SummaryRow } from './l4-summary.js';
+import { renderSummary, testPassed, type SummaryRow } from './summary.js';
 
 export interface ProbeSuite {
   /** describe() title and the report's heading. */
@@ -76,7 +76,7 @@ export function defineProbeSuite(suite: ProbeSuite): void {
         const outcome = outcomes.get(test.name);
         return { test, ...(skipped ? { skipped } : {}), ...(gap ? { gap } : {}), ...(outcome ? { outcome } : {}) };
       });
-      console.log(renderSummary(`${suite.title} (Gateway API v1.6.1)`, suite.label, rows));
+      console.log(renderSummary(`${suite.title} (Gateway API v1.6.1)`, suite.label, rows, probeCount));
     });
   });
 }

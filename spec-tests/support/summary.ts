@@ -1,25 +1,22 @@
 /**
- * The closing report of the gRPC and L4 conformance runs: one row per test (cases passed, time,
- * verdict), the failing cases, then totals per profile and per feature, and the closing line
- * `<label>: N passed, N failed` (counting cases; a traffic check counts as one).
+ * The closing report of the traffic conformance runs (HTTP, gRPC, L4): one row per test (cases
+ * passed, time, verdict), the failing cases, then totals per profile and per feature, and the
+ * closing line `<label>: N passed, N failed` (counting cases; a traffic check counts as one).
+ * Each runner says how many cases a test has.
  */
 import { TARGET_PROFILES } from './corpus.js';
-import type { HttpTestOutcome } from './http-runner.js';
-import { probeCount, type ProbeTest } from './l4-runner.js';
+import { httpTestPassed as testPassed, passedCases, type HttpTest, type HttpTestOutcome } from './http-runner.js';
+
+export { testPassed };
+
+/** How many cases a test counts in its runner. */
+export type CaseCount = (test: HttpTest) => number;
 
 export interface SummaryRow {
-  test: ProbeTest;
+  test: HttpTest;
   skipped?: string;
   gap?: string;
   outcome?: HttpTestOutcome;
-}
-
-export function testPassed(o: HttpTestOutcome): boolean {
-  return o.crash === undefined && o.cases.length > 0 && o.cases.every((c) => c.passed);
-}
-
-function passedCases(o: HttpTestOutcome): number {
-  return o.cases.filter((c) => c.passed).length;
 }
 
 function verdict(r: SummaryRow): string {
@@ -41,17 +38,17 @@ function rank(profile: string): number {
 }
 
 /** Totals of the rows that ran: tests and cases passed. */
-export function tally(rows: readonly SummaryRow[]): { tests: number; passedTests: number; cases: number; passedCases: number } {
+export function tally(rows: readonly SummaryRow[], count: CaseCount): { tests: number; passedTests: number; cases: number; passedCases: number } {
   const run = rows.filter((r) => !r.skipped);
   return {
     tests: run.length,
     passedTests: run.filter((r) => r.outcome && testPassed(r.outcome)).length,
-    cases: run.reduce((n, r) => n + probeCount(r.test), 0),
+    cases: run.reduce((n, r) => n + count(r.test), 0),
     passedCases: run.reduce((n, r) => n + (r.outcome ? passedCases(r.outcome) : 0), 0),
   };
 }
 
-export function renderSummary(title: string, label: string, rows: readonly SummaryRow[]): string {
+export function renderSummary(title: string, label: string, rows: readonly SummaryRow[], count: CaseCount): string {
   const out: string[] = [title];
   out.push(
     columns([
@@ -59,7 +56,7 @@ export function renderSummary(title: string, label: string, rows: readonly Summa
       ...rows.map((r) => [
         r.test.name,
         r.test.profiles.join(',') || '(none)',
-        r.skipped ? '-' : `${r.outcome ? passedCases(r.outcome) : 0}/${probeCount(r.test)}`,
+        r.skipped ? '-' : `${r.outcome ? passedCases(r.outcome) : 0}/${count(r.test)}`,
         r.outcome?.durationMs !== undefined ? `${(r.outcome.durationMs / 1000).toFixed(1)}s` : '-',
         verdict(r),
       ]),
@@ -84,7 +81,7 @@ export function renderSummary(title: string, label: string, rows: readonly Summa
       columns([
         [heading, 'TESTS PASSED', 'CASES PASSED'],
         ...groups.map(([k, rs]) => {
-          const t = tally(rs);
+          const t = tally(rs, count);
           return [k, `${t.passedTests}/${t.tests}`, `${t.passedCases}/${t.cases}`];
         }),
       ]),
@@ -92,7 +89,7 @@ export function renderSummary(title: string, label: string, rows: readonly Summa
   };
   totals('PROFILE', group((r) => (r.test.profiles.length > 0 ? r.test.profiles : ['(no profile)'])).sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b)));
   totals('FEATURE', group((r) => r.test.features).sort(([a], [b]) => a.localeCompare(b)));
-  const all = tally(rows);
+  const all = tally(rows, count);
   out.push('', `${label}: ${all.passedCases} passed, ${all.cases - all.passedCases} failed`);
   return out.join('\n');
 }
