@@ -292,6 +292,25 @@ function staleParentProblems(o: ObservedObject, entries: { conditions?: ActualCo
   return stale.length > 0 ? `${label}: ${what} conditions not at generation ${generationOf(o)}: ${formatConditions(stale)}` : undefined;
 }
 
+/**
+ * `<kind>Condition` checks: the object named by `item[field]` has the expected condition in
+ * `status.conditions`, and all its own conditions are at the latest generation.
+ */
+function objectConditionCheck(kind: string, field: string): CheckFn {
+  return (item, ctx) => {
+    const name = str(item, field);
+    const o = lookup(ctx, kind, name);
+    if (typeof o === 'string') return fail(o);
+    const label = describe(kind, name);
+    const problems: string[] = [];
+    const own = ownConditionsCurrent(o, label);
+    if (own) problems.push(own);
+    const expected = cond(item);
+    if (!findCondition(conditionsOf(o.status), expected)) problems.push(`${label}: lacks ${formatCondition(expected)}; has ${formatConditions(conditionsOf(o.status))}`);
+    return joined(problems);
+  };
+}
+
 const checks: Record<string, CheckFn> = {
   gatewayAddress(item, ctx) {
     const name = str(item, 'gateway');
@@ -424,18 +443,7 @@ const checks: Record<string, CheckFn> = {
     return joined(problems);
   },
 
-  listenerSetCondition(item, ctx) {
-    const name = str(item, 'listenerSet');
-    const ls = lookup(ctx, 'ListenerSet', name);
-    if (typeof ls === 'string') return fail(ls);
-    const label = describe('ListenerSet', name);
-    const problems: string[] = [];
-    const own = ownConditionsCurrent(ls, label);
-    if (own) problems.push(own);
-    const expected = cond(item);
-    if (!findCondition(conditionsOf(ls.status), expected)) problems.push(`${label}: lacks ${formatCondition(expected)}; has ${formatConditions(conditionsOf(ls.status))}`);
-    return joined(problems);
-  },
+  listenerSetCondition: objectConditionCheck('ListenerSet', 'listenerSet'),
 
   listenerSetListeners(item, ctx) {
     const name = str(item, 'listenerSet');
@@ -490,31 +498,9 @@ const checks: Record<string, CheckFn> = {
     return joined(own ? [own, ...problems] : problems);
   },
 
-  gatewayCondition(item, ctx) {
-    const name = str(item, 'gateway');
-    const gw = lookup(ctx, 'Gateway', name);
-    if (typeof gw === 'string') return fail(gw);
-    const label = describe('Gateway', name);
-    const problems: string[] = [];
-    const own = ownConditionsCurrent(gw, label);
-    if (own) problems.push(own);
-    const expected = cond(item);
-    if (!findCondition(conditionsOf(gw.status), expected)) problems.push(`${label}: lacks ${formatCondition(expected)}; has ${formatConditions(conditionsOf(gw.status))}`);
-    return joined(problems);
-  },
+  gatewayCondition: objectConditionCheck('Gateway', 'gateway'),
 
-  gatewayClassCondition(item, ctx) {
-    const name = str(item, 'gatewayClass');
-    const gc = lookup(ctx, 'GatewayClass', name);
-    if (typeof gc === 'string') return fail(gc);
-    const label = describe('GatewayClass', name);
-    const problems: string[] = [];
-    const own = ownConditionsCurrent(gc, label);
-    if (own) problems.push(own);
-    const expected = cond(item);
-    if (!findCondition(conditionsOf(gc.status), expected)) problems.push(`${label}: lacks ${formatCondition(expected)}; has ${formatConditions(conditionsOf(gc.status))}`);
-    return joined(problems);
-  },
+  gatewayClassCondition: objectConditionCheck('GatewayClass', 'gatewayClass'),
 
   latestObservedGeneration(item, ctx) {
     const kind = str(item, 'kind');
