@@ -58,6 +58,11 @@ export class EndpointSet<T = UpstreamTarget> {
     this.cursor = (start + 1) % n;
     return this.targets[start];
   }
+
+  /** Whether an endpoint other than `target` is in rotation (not `ejected`). */
+  hasOther(target: T, ejected: (target: T) => boolean): boolean {
+    return this.targets.some((t) => t !== target && !ejected(t));
+  }
 }
 
 export interface OutlierOptions {

@@ -3,8 +3,11 @@
  * upstream response straight into the client response (no buffering; the upstream is paused
  * while the client cannot take more). Around the attempts: the rule's request timeout (whole
  * exchange) and backend timeout (each attempt) -> 504, retries on the rule's codes and on
- * connection failures for requests without a body, and the one retry of an idempotent request
- * whose reused keep-alive connection the backend had closed.
+ * connection failures for requests without a body, the one retry of an idempotent request
+ * whose reused keep-alive connection the backend had closed, and the one retry on another
+ * endpoint of a request without a body whose connection never opened (refused, unreachable,
+ * connect timeout: nothing reached the backend, so even a non-idempotent request is safe to
+ * replay; a request with a body is not, as its body may have been read already).
  */
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Readable, Writable } from 'node:stream';
@@ -31,6 +34,11 @@ const IDEMPOTENT: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'TRAC
 /** Errors of a connection the backend closed under a request (reused keep-alive socket). */
 const RESET_CODES: ReadonlySet<string> = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
 const REFUSED_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** The connection to the endpoint never opened: nothing of the request was sent. */
+function connectFailure(code: string): boolean {
+  return REFUSED_CODES.has(code) || code === 'UND_ERR_CONNECT_TIMEOUT';
+}
 
 /** Everything one proxied request needs; created by the request handler once routing is done. */
 export interface ExchangeInit {
@@ -72,6 +80,8 @@ export class ProxyExchange {
   private attemptNo = 0;
   private retriesLeft: number;
   private resetRetryLeft: boolean;
+  /** The one retry on another endpoint after a connection that never opened (bodiless requests only). */
+  private connectRetryLeft: boolean;
   private current: Attempt | null = null;
   private requestTimer: NodeJS.Timeout | undefined;
   private finished = false;
@@ -84,6 +94,7 @@ export class ProxyExchange {
   constructor(readonly init: ExchangeInit) {
     this.retriesLeft = init.bodiless ? init.policy.retries : 0;
     this.resetRetryLeft = init.bodiless && IDEMPOTENT.has(init.upstream.method);
+    this.connectRetryLeft = init.bodiless;
     const up = init.upstream;
     this.headers = headerRecord(up.headers);
     this.headers.host = up.authority;
@@ -184,7 +195,8 @@ export class ProxyExchange {
   failed(error: Error, committed: boolean, target?: UpstreamTarget): void {
     const code = (error as { code?: string }).code ?? '';
     // Nothing was sent on a connection that never opened: the endpoint leaves the rotation.
-    if (target !== undefined && (REFUSED_CODES.has(code) || code === 'UND_ERR_CONNECT_TIMEOUT')) this.init.generation.pools.outliers.connectFailed(target);
+    const outliers = this.init.generation.pools.outliers;
+    if (target !== undefined && connectFailure(code)) outliers.connectFailed(target);
     if (this.finished) return;
     if (!committed && this.status !== 0) return;
     if (error instanceof BodyTooLarge) {
@@ -199,6 +211,11 @@ export class ProxyExchange {
       return;
     }
     if (error instanceof GatewayAbort) return this.fail(error.status);
+    // Not one of the route's attempts: the endpoint (ejected above) never saw the request.
+    if (this.connectRetryLeft && target !== undefined && connectFailure(code) && this.init.endpoints.hasOther(target, (t) => outliers.isEjected(t))) {
+      this.connectRetryLeft = false;
+      return this.retryLater(0);
+    }
     if (this.retriesLeft > 0) {
       this.retriesLeft--;
       return this.retryLater();
@@ -207,13 +224,12 @@ export class ProxyExchange {
       this.resetRetryLeft = false;
       return this.retryLater();
     }
-    this.fail(REFUSED_CODES.has(code) || code === 'UND_ERR_CONNECT_TIMEOUT' ? 503 : 502);
+    this.fail(connectFailure(code) ? 503 : 502);
   }
 
-  /** The current attempt's response was discarded (a retried status): try again after the backoff. */
-  retryLater(): void {
+  /** Try again after `backoff` (the rule's, unless given): a discarded response (a retried status) or a failed attempt. */
+  retryLater(backoff = this.init.policy.backoffMs): void {
     if (this.answered) return;
-    const backoff = this.init.policy.backoffMs;
     if (backoff > 0) setTimeout(() => this.attempt(), backoff).unref();
     // Never from inside the failed attempt's callback: undici would queue the retry on the
     // connection being torn down, and fail it with the same error.

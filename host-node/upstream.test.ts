@@ -22,6 +22,7 @@ beforeAll(async () => {
   resetter = createServer((socket) => socket.resetAndDestroy());
   await new Promise<void>((resolve) => resetter.listen(0, '127.0.0.1', resolve));
   const resetPort = (resetter.address() as { port: number }).port;
+  const [closedA, closedB] = [await closedPort(), await closedPort()];
   dir = await ManifestDir.create();
   await dir.write(
     'all.yaml',
@@ -30,6 +31,9 @@ beforeAll(async () => {
     serviceYaml('echo', [echo.port]),
     serviceYaml('h2c', [h2c.port], { appProtocol: 'kubernetes.io/h2c' }),
     serviceYaml('flaky', [resetPort, echo.port]),
+    // The refused endpoint first, so the first request of each is refused.
+    serviceYaml('half-down', [closedA, echo.port]),
+    serviceYaml('half-down-body', [closedB, echo.port]),
     routeYaml(
       'r',
       `  - matches: [{ path: { type: PathPrefix, value: /h2c } }]
@@ -53,12 +57,25 @@ beforeAll(async () => {
     backendRefs: [{ name: flaky, port: 8080 }]
   - matches: [{ path: { type: PathPrefix, value: /flaky } }]
     backendRefs: [{ name: flaky, port: 8080 }]
+  - matches: [{ path: { type: PathPrefix, value: /half-down-body } }]
+    backendRefs: [{ name: half-down-body, port: 8080 }]
+  - matches: [{ path: { type: PathPrefix, value: /half-down } }]
+    backendRefs: [{ name: half-down, port: 8080 }]
   - matches: [{ path: { type: PathPrefix, value: / } }]
     backendRefs: [{ name: echo, port: 8080 }]`,
     ),
   );
   ({ gateway } = await startGateway(dir, OFFSET));
 });
+
+/** A loopback port nothing listens on (connects to it are refused). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 afterAll(async () => {
   await gateway?.close();
@@ -156,6 +173,20 @@ describe('retry', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) statuses.push((await send(port, { path: '/flaky-retry' })).status);
     expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
+  });
+
+  it('retries a refused connect once on another endpoint, without a route retry, for any bodiless method', async () => {
+    const answers = [];
+    for (let i = 0; i < 10; i++) answers.push(await send(port, { path: `/half-down/${i}`, method: i % 2 === 0 ? 'POST' : 'GET' }));
+    expect(answers.map((a) => a.status)).toEqual(Array(10).fill(200));
+    expect(answers.map((a) => (a.json as { pod: string }).pod)).toEqual(Array(10).fill('echo-abc-def'));
+  });
+
+  it('does not replay a request with a body after a refused connect', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await send(port, { path: '/half-down-body', method: 'POST', body: 'x' })).status);
+    // The first is refused (its body may have been read); the endpoint is out of rotation after that.
+    expect(statuses).toEqual([503, 200, 200]);
   });
 
   it('answers 502 for a connection failure without retry', async () => {

@@ -3,7 +3,7 @@
  * - its hardening options (`--connect-timeout`, `--max-body`, `--trusted-proxies`), a
  *   black-holed endpoint answered 503 within the connect timeout (B9), and routes with regular
  *   expressions the engine cannot run reported on stderr with their field while the rest serves (B5);
- * - B9: one of two backend processes `kill -9`'d under keep-alive load;
+ * - B9: one of two backend processes `kill -9`'d under keep-alive load: no request fails;
  * - B8: SIGTERM under load with slow requests in flight: readiness fails first, 0 failed
  *   requests, exit 0.
  */
@@ -146,7 +146,7 @@ describe('B9 and B8 with real processes', () => {
     await pairB?.kill9();
   });
 
-  it('B9: kill -9 of one of two endpoint processes fails at most the requests in flight on it, never with a 500', async () => {
+  it('B9: kill -9 of one of two endpoint processes fails no request', async () => {
     const durationMs = 3_000;
     const connections = 8;
     const load = runLoad({ port, host: 'a.example', connections, durationMs, rps: 400, path: (n) => `/pair/x?n=${n}`, ok: (s) => s === 200 });
@@ -156,11 +156,10 @@ describe('B9 and B8 with real processes', () => {
     const result = await load;
     expect(result.sent).toBeGreaterThan(400);
     expect(result.statuses.get(500) ?? 0).toBe(0);
-    // At most one request per client connection can be in flight on the killed endpoint.
-    expect(result.failures).toBeLessThanOrEqual(connections);
-    // Requests started well after the kill all went to the live endpoint.
-    const late = result.failed.filter((f) => f.startedAt > killedAt + 200);
-    expect(late).toEqual([]);
+    // A GET in flight on the killed endpoint is retried once after the reset; one that picked it
+    // before it was ejected, once on the live endpoint after the refused connect.
+    expect(result.failed).toEqual([]);
+    expect(result.failures).toBe(0);
     expect((await get(port, '/pair/after')).status).toBe(200);
     console.log(
       `B9 kill -9 (serve child, 2 endpoint processes): ${result.sent} requests, ${result.failures} failed (${JSON.stringify(Object.fromEntries(result.statuses))}), failed started ${result.failed.map((f) => f.startedAt - killedAt).join(',')} ms after the kill`,
