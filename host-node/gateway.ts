@@ -12,6 +12,7 @@ import { rename, writeFile } from 'node:fs/promises';
 import { formatDiagnostic } from '../src/diagnostics.js';
 import { renderStatus } from '../src/cli/status-output.js';
 import { DEFAULT_CONTROLLER_NAME, type ObjectStatus } from '../src/resolve/types.js';
+import { ValidationMemo } from '../src/validate/index.js';
 import { AddressPool } from './addresses.js';
 import { Generation } from './generation.js';
 import { GatewayHandler } from './handler.js';
@@ -75,6 +76,8 @@ export class NodeGateway {
   private readonly pool: AddressPool | undefined;
   private readonly log: (line: string) => void;
   private readonly source: ObjectSource;
+  /** Valid objects across reloads: unchanged ones are not validated again. */
+  private readonly validation = new ValidationMemo();
   private generation!: Generation;
   private snapshot!: Snapshot;
   private statusText: string | undefined;
@@ -225,6 +228,7 @@ export class NodeGateway {
       paths: this.options.paths,
       load: () => this.source.load(),
       rejectInvalid: this.source.rejectInvalid,
+      validation: this.validation,
       controllerName: this.options.controllerName ?? DEFAULT_CONTROLLER_NAME,
       ...(this.options.ingress ? { ingress: this.options.ingress } : {}),
       portOffset: this.options.portOffset ?? 0,

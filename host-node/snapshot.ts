@@ -10,6 +10,7 @@ import { loadPaths, type LoadResult } from '../src/load/load.js';
 import type { Gateway } from '../src/model/gateway-api.js';
 import { resolveLoaded, type PipelineResult } from '../src/pipeline.js';
 import type { ObjectStatus, ResolvedCertificate } from '../src/resolve/types.js';
+import type { ValidationMemo } from '../src/validate/index.js';
 import { gatewayKey, layoutSockets, type LayoutOptions, type SocketLayout } from './listeners.js';
 
 export interface SnapshotOptions extends LayoutOptions {
@@ -24,6 +25,8 @@ export interface SnapshotOptions extends LayoutOptions {
   /** The address for a Gateway that requests none (pool or bind address). */
   addressFor: (gateway: Gateway) => string;
   previous?: ReadonlyMap<string, ObjectStatus>;
+  /** Validation results kept across snapshots (objects the load hands out unchanged are not validated again). */
+  validation?: ValidationMemo;
 }
 
 export interface Snapshot {
@@ -48,7 +51,7 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<Snapshot> 
     ...(options.ingress ? { ingress: options.ingress } : {}),
     addressFor: (gw) => ({ type: 'IPAddress', value: options.addressFor(gw) }),
     ...(options.previous ? { previous: options.previous } : {}),
-  });
+  }, options.validation);
   const findings = new Set<Diagnostic>(result.resolution.diagnostics);
   const rejected = (options.rejectInvalid ?? true) && result.diagnostics.some((d) => d.severity === 'error' && !findings.has(d));
   const hash = createHash('sha256');

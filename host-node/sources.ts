@@ -3,7 +3,8 @@
  * source with the same shape, e.g. the cluster in Kubernetes mode (src/kubernetes).
  */
 import type { PipelineResult } from '../src/pipeline.js';
-import { loadPaths, type LoadResult } from '../src/load/load.js';
+import { createLoadCache } from '../src/load/cache.js';
+import type { LoadResult } from '../src/load/load.js';
 import type { ObjectStatus } from '../src/resolve/types.js';
 import { watchManifests, type ManifestWatcher } from './watch.js';
 
@@ -30,10 +31,12 @@ export interface ObjectSource {
 
 /** Manifest files and directories; `-` is stdin, read once and never watched. */
 export function fileSource(paths: readonly string[]): ObjectSource {
+  // Reloads parse only the files whose content changed.
+  const cache = createLoadCache();
   return {
     description: paths.join(', '),
     rejectInvalid: true,
-    load: () => loadPaths(paths),
+    load: () => cache.load(paths),
     watch: (onChange) => (paths.includes('-') ? { ready: Promise.resolve(), close: async () => {} } : watchManifests(paths, onChange)),
   };
 }

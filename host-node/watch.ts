@@ -10,7 +10,17 @@ export interface ManifestWatcher {
   close(): Promise<void>;
 }
 
-export function watchManifests(paths: readonly string[], onChange: () => Promise<void>, quietMs = 100): ManifestWatcher {
+/**
+ * The quiet period. Editors and tools save in bursts (write a temporary file, rename it over
+ * the original, touch a backup, or truncate then write), whose events arrive within a few
+ * milliseconds of each other; 25 ms coalesces such a burst into one reload while adding
+ * little to the time from a save to serving. A burst spread wider still ends well: a reload
+ * that read half-written text is followed by another one once the writes stop (a change
+ * during a reload triggers one more), and a rejected snapshot keeps the last good table.
+ */
+export const QUIET_MS = 25;
+
+export function watchManifests(paths: readonly string[], onChange: () => Promise<void>, quietMs = QUIET_MS): ManifestWatcher {
   const watcher: FSWatcher = watch([...paths], { ignoreInitial: true, awaitWriteFinish: false });
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;

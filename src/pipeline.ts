@@ -10,7 +10,7 @@ import { loadPaths, loadTexts, type KubeObject, type LoadResult, type TextInput 
 import type { ValidObject } from './model/objects.js';
 import { resolve } from './resolve/index.js';
 import type { Resolution, ResolveOptions } from './resolve/types.js';
-import { validate } from './validate/index.js';
+import { validate, type ValidationMemo } from './validate/index.js';
 
 export interface PipelineResult {
   /** Objects that passed validation, defaulted. */
@@ -22,8 +22,9 @@ export interface PipelineResult {
   ingress?: ServedIngresses;
 }
 
-export function resolveLoaded(loaded: LoadResult, options: ResolveOptions = {}): PipelineResult {
-  const validated = validate(loaded.objects);
+/** `memo`: validation results to reuse and extend across calls (see `ValidationMemo`). */
+export function resolveLoaded(loaded: LoadResult, options: ResolveOptions = {}, memo?: ValidationMemo): PipelineResult {
+  const validated = validate(loaded.objects, memo);
   // Ingresses of Switchyard's IngressClass are served as the Gateway API objects they translate to.
   const ingress = serveIngresses(validated.objects, options);
   const resolution = resolve(ingress ? [...validated.objects, ...ingress.objects] : validated.objects, options);

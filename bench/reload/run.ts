@@ -130,7 +130,7 @@ function render(info: RunInfo, command: string, sizes: SizeResult[]): string {
   lines.push(
     'The gateway runs in its own process on N generated routes (one HTTPRoute each, bench/proxy/manifests.ts). "Write → serving" = from',
     'the start of rewriting routes.yaml (one more Exact route) to the first 200 on that route, with the gateway watching the directory',
-    '(the watcher waits for 100 ms without changes before reloading). "reload() alone" = `gateway.reload()` called directly after the',
+    '(the watcher waits for 25 ms without changes before reloading). "reload() alone" = `gateway.reload()` called directly after the',
     `same write, timed in the gateway process. ${REPEATS} repetitions each, median (min–max), ms. RSS from /proc/<pid>/status after start and`,
     `after ${LOAD_SECONDS} s of load through the hit route (the ${REPEATS} reloads before it), then again after a full GC; peak = VmHWM (reloads included).`,
     '',

@@ -54,18 +54,30 @@ const EXTENSIONS = ['.yaml', '.yml', '.json'];
 /** Expands paths into text inputs: files as given, directories recursively in sorted order, `-` as stdin. */
 export async function readInputs(paths: readonly string[], stdin: () => Promise<string> = readStdin): Promise<TextInput[]> {
   const inputs: TextInput[] = [];
+  for (const input of await expandPaths(paths)) {
+    inputs.push(input.stdin ? { file: '<stdin>', text: await stdin() } : { file: input.file, text: await readFile(input.path, 'utf8') });
+  }
+  return inputs;
+}
+
+/** One input `readInputs` reads: a file (its display name and path) or stdin. */
+export type InputRef = { stdin: true } | { stdin?: false; file: string; path: string };
+
+/** The inputs `readInputs` reads, in its order, without reading them. Missing paths throw. */
+export async function expandPaths(paths: readonly string[]): Promise<InputRef[]> {
+  const inputs: InputRef[] = [];
   for (const p of paths) {
     if (p === '-') {
-      inputs.push({ file: '<stdin>', text: await stdin() });
+      inputs.push({ stdin: true });
       continue;
     }
     const st = await stat(p).catch((err: NodeJS.ErrnoException) => {
       throw new Error(`${p}: ${err.code === 'ENOENT' ? 'no such file or directory' : err.message}`);
     });
     if (st.isDirectory()) {
-      for (const file of await walk(p)) inputs.push({ file: displayPath(file), text: await readFile(file, 'utf8') });
+      for (const file of await walk(p)) inputs.push({ file: displayPath(file), path: file });
     } else {
-      inputs.push({ file: displayPath(p), text: await readFile(p, 'utf8') });
+      inputs.push({ file: displayPath(p), path: p });
     }
   }
   return inputs;
@@ -89,7 +101,7 @@ function displayPath(p: string): string {
   return rel && !rel.startsWith('..') ? rel : p;
 }
 
-async function readStdin(): Promise<string> {
+export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');

@@ -62,14 +62,32 @@ function schemaFor(loaded: LoadedObject): ObjectSchema {
   return entry.older?.[version] ?? entry.v1;
 }
 
-export function validate(objects: readonly LoadedObject[]): { objects: ValidObject[]; diagnostics: Diagnostic[] } {
+/**
+ * Valid objects kept across calls, for hosts that validate nearly the same objects again on
+ * every reload: validating one object is pure, and the outcome of a valid one does not depend
+ * on where it was read, so an object whose content is that of a valid object of the previous
+ * call is not validated again. Invalid ones are (their diagnostics carry positions). Each call
+ * keeps only what it saw, so the memo holds at most one load's objects.
+ */
+export class ValidationMemo {
+  /** Content (JSON) -> the validated object, from the previous call. */
+  valid = new Map<string, ValidObject['object']>();
+}
+
+export function validate(objects: readonly LoadedObject[], memo?: ValidationMemo): { objects: ValidObject[]; diagnostics: Diagnostic[] } {
   const valid: ValidObject[] = [];
   const diagnostics: Diagnostic[] = [];
+  const seen = new Map<string, ValidObject['object']>();
   for (const loaded of objects) {
-    const result = validateOne(loaded);
+    const key = memo ? JSON.stringify(loaded.object) : '';
+    const kept = memo?.valid.get(key);
+    const result: OneResult = kept ? { ok: true, object: kept } : validateOne(loaded);
+    if (memo && result.ok) seen.set(key, result.object);
+    // `seq` comes from `loaded`: it is the load order of this load, not of the one memoized.
     if (result.ok) valid.push({ ...loaded, object: result.object });
     else diagnostics.push(...result.diagnostics);
   }
+  if (memo) memo.valid = seen;
   return { objects: valid, diagnostics };
 }
 
