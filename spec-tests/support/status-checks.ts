@@ -293,22 +293,27 @@ function staleParentProblems(o: ObservedObject, entries: { conditions?: ActualCo
 }
 
 /**
- * `<kind>Condition` checks: the object named by `item[field]` has the expected condition in
- * `status.conditions`, and all its own conditions are at the latest generation.
+ * A check on the object named by `item[field]`: its own conditions must be at the latest
+ * generation, then `problemsOf` judges the rest of its status.
  */
-function objectConditionCheck(kind: string, field: string): CheckFn {
+function objectCheck(kind: string, field: string, problemsOf: (o: ObservedObject, item: Item, label: string) => string[]): CheckFn {
   return (item, ctx) => {
     const name = str(item, field);
     const o = lookup(ctx, kind, name);
     if (typeof o === 'string') return fail(o);
     const label = describe(kind, name);
-    const problems: string[] = [];
     const own = ownConditionsCurrent(o, label);
-    if (own) problems.push(own);
-    const expected = cond(item);
-    if (!findCondition(conditionsOf(o.status), expected)) problems.push(`${label}: lacks ${formatCondition(expected)}; has ${formatConditions(conditionsOf(o.status))}`);
-    return joined(problems);
+    const problems = problemsOf(o, item, label);
+    return joined(own ? [own, ...problems] : problems);
   };
+}
+
+/** `<kind>Condition` checks: the expected condition is in `status.conditions`. */
+function objectConditionCheck(kind: string, field: string): CheckFn {
+  return objectCheck(kind, field, (o, item, label) => {
+    const expected = cond(item);
+    return findCondition(conditionsOf(o.status), expected) ? [] : [`${label}: lacks ${formatCondition(expected)}; has ${formatConditions(conditionsOf(o.status))}`];
+  });
 }
 
 const checks: Record<string, CheckFn> = {
@@ -376,15 +381,9 @@ const checks: Record<string, CheckFn> = {
     return joined(problems);
   },
 
-  listenerConditions(item, ctx) {
-    const name = str(item, 'gateway');
-    const gw = lookup(ctx, 'Gateway', name);
-    if (typeof gw === 'string') return fail(gw);
-    const label = describe('Gateway', name);
-    const own = ownConditionsCurrent(gw, label);
-    const problems = listenerConditionProblems(gw, (item.listeners as string[] | null) ?? null, asArray(item.conditions), label);
-    return joined(own ? [own, ...problems] : problems);
-  },
+  listenerConditions: objectCheck('Gateway', 'gateway', (gw, item, label) =>
+    listenerConditionProblems(gw, (item.listeners as string[] | null) ?? null, asArray(item.conditions), label),
+  ),
 
   routeCondition(item, ctx) {
     const kind = str(item, 'routeKind');
@@ -428,42 +427,21 @@ const checks: Record<string, CheckFn> = {
     return joined(problems);
   },
 
-  gatewayAttachedListenerSets(item, ctx) {
-    const name = str(item, 'gateway');
-    const gw = lookup(ctx, 'Gateway', name);
-    if (typeof gw === 'string') return fail(gw);
-    const label = describe('Gateway', name);
-    const problems: string[] = [];
-    const own = ownConditionsCurrent(gw, label);
-    if (own) problems.push(own);
+  gatewayAttachedListenerSets: objectCheck('Gateway', 'gateway', (gw, item, label) => {
     const actual = gw.status?.attachedListenerSets;
     const count = typeof actual === 'number' ? actual : 0;
-    if (actual !== undefined && typeof actual !== 'number') problems.push(`${label}: status.attachedListenerSets is not a number: ${JSON.stringify(actual)}`);
-    else if (count !== item.count) problems.push(`${label}: status.attachedListenerSets expected ${String(item.count)}, got ${actual === undefined ? '(absent) = 0' : count}`);
-    return joined(problems);
-  },
+    if (actual !== undefined && typeof actual !== 'number') return [`${label}: status.attachedListenerSets is not a number: ${JSON.stringify(actual)}`];
+    if (count !== item.count) return [`${label}: status.attachedListenerSets expected ${String(item.count)}, got ${actual === undefined ? '(absent) = 0' : count}`];
+    return [];
+  }),
 
   listenerSetCondition: objectConditionCheck('ListenerSet', 'listenerSet'),
 
-  listenerSetListeners(item, ctx) {
-    const name = str(item, 'listenerSet');
-    const ls = lookup(ctx, 'ListenerSet', name);
-    if (typeof ls === 'string') return fail(ls);
-    const label = describe('ListenerSet', name);
-    const own = ownConditionsCurrent(ls, label);
-    const problems = matchListeners(asArray(item.listeners), ls.status?.listeners, label);
-    return joined(own ? [own, ...problems] : problems);
-  },
+  listenerSetListeners: objectCheck('ListenerSet', 'listenerSet', (ls, item, label) => matchListeners(asArray(item.listeners), ls.status?.listeners, label)),
 
-  listenerSetListenerConditions(item, ctx) {
-    const name = str(item, 'listenerSet');
-    const ls = lookup(ctx, 'ListenerSet', name);
-    if (typeof ls === 'string') return fail(ls);
-    const label = describe('ListenerSet', name);
-    const own = ownConditionsCurrent(ls, label);
-    const problems = listenerConditionProblems(ls, (item.listeners as string[] | null) ?? null, asArray(item.conditions), label);
-    return joined(own ? [own, ...problems] : problems);
-  },
+  listenerSetListenerConditions: objectCheck('ListenerSet', 'listenerSet', (ls, item, label) =>
+    listenerConditionProblems(ls, (item.listeners as string[] | null) ?? null, asArray(item.conditions), label),
+  ),
 
   routeNoAcceptedParents(item, ctx) {
     const kind = str(item, 'routeKind');
@@ -488,15 +466,7 @@ const checks: Record<string, CheckFn> = {
     );
   },
 
-  gatewayListeners(item, ctx) {
-    const name = str(item, 'gateway');
-    const gw = lookup(ctx, 'Gateway', name);
-    if (typeof gw === 'string') return fail(gw);
-    const label = describe('Gateway', name);
-    const own = ownConditionsCurrent(gw, label);
-    const problems = matchListeners(asArray(item.listeners), gw.status?.listeners, label);
-    return joined(own ? [own, ...problems] : problems);
-  },
+  gatewayListeners: objectCheck('Gateway', 'gateway', (gw, item, label) => matchListeners(asArray(item.listeners), gw.status?.listeners, label)),
 
   gatewayCondition: objectConditionCheck('Gateway', 'gateway'),
 
