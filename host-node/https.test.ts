@@ -1,4 +1,4 @@
-import { connect as http2Connect } from 'node:http2';
+import { http2Request } from '../spec-tests/support/echo/test-clients.js';
 import { request as httpsRequest } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -100,22 +100,12 @@ describe('HTTPS', () => {
   });
 
   it('speaks HTTP/2 by ALPN', async () => {
-    const session = http2Connect(`https://127.0.0.1:${port}`, { servername: 'abc.example.com', ca: checks.trustPem });
-    try {
-      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const stream = session.request({ ':path': '/h2?x=1', ':authority': 'abc.example.com' });
-        let status = 0;
-        let body = '';
-        stream.on('response', (h) => (status = Number(h[':status'])));
-        stream.on('data', (c: Buffer) => (body += c.toString()));
-        stream.on('end', () => resolve({ status, body }));
-        stream.on('error', reject);
-        stream.end();
-      });
-      expect(answer.status).toBe(200);
-      expect(JSON.parse(answer.body)).toMatchObject({ pod: 'v1-abc-def', path: '/h2?x=1', host: 'abc.example.com' });
-    } finally {
-      session.close();
-    }
+    const answer = await http2Request(
+      `https://127.0.0.1:${port}`,
+      { ':path': '/h2?x=1', ':authority': 'abc.example.com' },
+      { servername: 'abc.example.com', ca: checks.trustPem },
+    );
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toMatchObject({ pod: 'v1-abc-def', path: '/h2?x=1', host: 'abc.example.com' });
   });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { connect as http2Connect } from 'node:http2';
+import { http2Request } from '../spec-tests/support/echo/test-clients.js';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -93,23 +93,9 @@ describe('upstream protocols', () => {
   });
 
   it('accepts HTTP/2 with prior knowledge on a cleartext listener', async () => {
-    const session = http2Connect(`http://127.0.0.1:${port}`);
-    try {
-      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const stream = session.request({ ':path': '/prior', ':authority': 'example.com' });
-        let status = 0;
-        let body = '';
-        stream.on('response', (h) => (status = Number(h[':status'])));
-        stream.on('data', (c: Buffer) => (body += c.toString()));
-        stream.on('end', () => resolve({ status, body }));
-        stream.on('error', reject);
-        stream.end();
-      });
-      expect(answer.status).toBe(200);
-      expect(JSON.parse(answer.body)).toMatchObject({ pod: 'echo-abc-def', path: '/prior', host: 'example.com' });
-    } finally {
-      session.close();
-    }
+    const answer = await http2Request(`http://127.0.0.1:${port}`, { ':path': '/prior', ':authority': 'example.com' });
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toMatchObject({ pod: 'echo-abc-def', path: '/prior', host: 'example.com' });
   });
 
   it('proxies WebSocket upgrades as a raw stream', async () => {
