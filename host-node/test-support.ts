@@ -96,9 +96,17 @@ export class ManifestDir {
   }
 }
 
-/** Distinct port offsets per test file so files running in parallel never collide. */
+/**
+ * The port offset of a test file's gateway: every file has its own slot, so files running in
+ * parallel never collide. Offsets stay below Linux's ephemeral range (32768 and up), where
+ * outgoing connections take their source ports and a listener could find its port taken; the
+ * step (600) is no difference between two listener ports the tests use (80, 81, 100-103, 443,
+ * 8443), so one slot's ports never meet another's.
+ */
 export function portOffset(slot: number): number {
-  return 20_000 + slot * 200 + (process.pid % 20) * 1_000;
+  const offset = 1_000 + slot * 600;
+  if (offset + 8_443 >= 32_768) throw new Error(`port slot ${slot} reaches the ephemeral port range`);
+  return offset;
 }
 
 export async function startGateway(dir: ManifestDir, offset: number, options: Partial<NodeGatewayOptions> = {}): Promise<{ gateway: NodeGateway; logs: string[] }> {

@@ -8,7 +8,7 @@ import { CLASS, gatewayYaml, ManifestDir, portOffset, startGateway, tlsSecretYam
 import { parseClientHello } from './clienthello.js';
 import { BackendPicker, listenerForServerName, routeFor, type L4Listener, type L4Route } from './routes.js';
 
-const OFFSET = portOffset(7);
+const OFFSET = portOffset(9);
 
 /** The raw ClientHello a Node TLS client sends for `serverName`. */
 function captureClientHello(serverName: string): Promise<Buffer> {

@@ -15,7 +15,7 @@ let fixture: Fixture;
 
 beforeAll(async () => {
   process.on('uncaughtException', onUncaught);
-  fixture = await startFixture(portOffset(40), { limits: { maxRequestBodyBytes: 1024 } });
+  fixture = await startFixture(portOffset(20), { limits: { maxRequestBodyBytes: 1024 } });
 });
 
 afterAll(async () => {

@@ -8,7 +8,7 @@ import { CLASS, gatewayYaml, ManifestDir, portOffset, routeYaml, serviceYaml, st
 import type { NodeGateway } from '../../host-node/index.js';
 import { get, percentiles, runLoad, sleep, startRecordingBackend, type RecordingBackend } from './support.js';
 
-const OFFSET = portOffset(41);
+const OFFSET = portOffset(21);
 const port = 80 + OFFSET;
 let dir: ManifestDir;
 let gateway: NodeGateway;

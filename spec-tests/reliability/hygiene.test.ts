@@ -93,7 +93,7 @@ beforeAll(async () => {
     routeYaml('host-good', [rule('/', 'b')].join('\n'), '  hostnames: [good.example, evil.example]\n'),
     routeYaml('host-ws', [rule('/', 'ws')].join('\n'), '  hostnames: [ws.example]\n'),
   );
-  const offset = portOffset(43);
+  const offset = portOffset(24);
   ({ gateway } = await startGateway(dir, offset));
   port = 80 + offset;
 });

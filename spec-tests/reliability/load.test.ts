@@ -12,7 +12,7 @@ const CHECK_MS = 500;
 let fixture: Fixture;
 
 beforeAll(async () => {
-  fixture = await startFixture(portOffset(42), { limits: { headersTimeoutMs: SLOW_HEADERS_MS, connectionsCheckingIntervalMs: CHECK_MS } });
+  fixture = await startFixture(portOffset(22), { limits: { headersTimeoutMs: SLOW_HEADERS_MS, connectionsCheckingIntervalMs: CHECK_MS } });
 });
 
 afterAll(async () => {
@@ -124,7 +124,7 @@ describe('B10 slowloris', () => {
 
 describe('B8 drain under load', () => {
   it('finishes every request in flight, slow ones included, and closes', async () => {
-    const drained = await startFixture(portOffset(43));
+    const drained = await startFixture(portOffset(23));
     try {
       let draining: Promise<void> | undefined;
       const stop = sleep(1_500);

@@ -16,7 +16,7 @@ let fixture: Fixture;
 let edge: Edge;
 
 beforeAll(async () => {
-  fixture = await startFixture(portOffset(45));
+  fixture = await startFixture(portOffset(27));
   edge = await startEdgeFor(fixture);
 }, 120_000);
 

@@ -18,7 +18,7 @@ const SIZES = [26, 1_000, 64 * 1024] as const;
 /** Per pattern and size: the evil input, the same under /api/, and the input without `!`. */
 const inputs = (n: number) => ['/' + 'a'.repeat(n) + '!', '/api/' + 'a'.repeat(n) + '!', '/' + 'a'.repeat(n)];
 
-const OFFSET = portOffset(44);
+const OFFSET = portOffset(25);
 let dir: ManifestDir;
 let backend: RecordingBackend;
 let gateway: NodeGateway;

@@ -13,7 +13,7 @@ const ROUTES = 1_000;
 let scale: ScaleGateway;
 
 beforeAll(async () => {
-  scale = await startScaleGateway(ROUTES, portOffset(44));
+  scale = await startScaleGateway(ROUTES, portOffset(26));
 }, 60_000);
 
 afterAll(async () => {
