@@ -1,9 +1,11 @@
-// Test entry for the regex VM alone (built to build/regex.wasm by
+// Test entry for the regex engine alone (built to build/regex.wasm by
 // `npm run build:wasm:regex`). The host writes a program and an input into
-// the fixed buffers below and calls regexMatch with their addresses.
+// the fixed buffers below and calls regexMatch (DFA with Pike VM fallback, as
+// the core does) or regexMatchPike with their addresses. dfaReset clears the
+// DFA's caches and can shrink its state arena; dfaStat reads its counters.
 import { MAX_INSTRUCTIONS } from './regex';
 
-export { regexMatch } from './regex';
+export { dfaReset, dfaStat, regexMatch, regexMatchPike } from './regex';
 
 const PROGRAM_CAPACITY: i32 = 65536;
 const INPUT_CAPACITY: i32 = 262144;

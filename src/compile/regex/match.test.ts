@@ -1,6 +1,7 @@
 /**
- * One case suite run against both matchers: the Wasm Pike VM (bytecode from
- * compileRegex) and the TypeScript reference (derivatives over the AST).
+ * One case suite run against every matcher: the Wasm engine on bytecode from
+ * compileRegex (its lazy DFA, as the core runs it, and its Pike VM alone) and
+ * the TypeScript reference (derivatives over the AST).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { referenceRegexMatch, referenceRegexMatchBytes } from '../../reference/regex.js';
@@ -24,9 +25,13 @@ function compiled(pattern: string): Uint8Array {
 }
 
 const matchers: Record<string, Matcher> = {
-  'wasm vm': {
+  'wasm dfa': {
     matchString: (p, s) => vm.match(compiled(p), s),
     matchBytes: (p, b) => vm.match(compiled(p), b),
+  },
+  'wasm pike vm': {
+    matchString: (p, s) => vm.matchPike(compiled(p), s),
+    matchBytes: (p, b) => vm.matchPike(compiled(p), b),
   },
   reference: {
     matchString: referenceRegexMatch,

@@ -1,7 +1,8 @@
 /**
- * Compiles a regular expression to bytecode for the Pike VM in
- * assembly/regex.ts (a Thompson NFA simulation: time O(instructions × input
- * bytes), no backtracking, no allocation per match).
+ * Compiles a regular expression to bytecode for the core's regex engine
+ * (assembly/regex.ts: a lazy DFA over this bytecode, falling back to a Pike
+ * VM, a Thompson NFA simulation: time linear in the input bytes, no
+ * backtracking, no allocation per match).
  *
  * Semantics: FULL MATCH. The whole input must match the pattern, as if it
  * were written `^(?:pattern)$` (RE2::FullMatch). Gateway API defines
@@ -45,7 +46,7 @@ export const REGEX_MAGIC = 0x58525953;
 export const REGEX_VERSION = 1;
 export const HEADER_BYTES = 16;
 export const INSTRUCTION_BYTES = 8;
-/** Must equal MAX_INSTRUCTIONS in assembly/regex.ts. */
+/** Must equal MAX_INSTRUCTIONS in assembly/regex-nfa.ts. */
 export const MAX_INSTRUCTIONS = 4096;
 export const MAX_PROGRAM_BYTES = 65536;
 

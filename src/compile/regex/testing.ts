@@ -6,7 +6,7 @@
  * compiled programs against inputs through the entry's fixed buffers.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -14,11 +14,18 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const REGEX_WASM = join(ROOT, 'build/regex.wasm');
-const SOURCES = ['assembly/regex.ts', 'assembly/regex-entry.ts'].map((p) => join(ROOT, p));
+/** assembly/regex.ts, assembly/regex-entry.ts and the assembly/regex-*.ts modules they use. */
+const SOURCES = readdirSync(join(ROOT, 'assembly'))
+  .filter((f) => /^regex(-[a-z]+)?\.ts$/.test(f))
+  .map((f) => join(ROOT, 'assembly', f));
 
 interface RegexEntryExports {
   readonly memory: WebAssembly.Memory;
   regexMatch(program: number, programLen: number, input: number, inputLen: number): number;
+  regexMatchPike(program: number, programLen: number, input: number, inputLen: number): number;
+  /** Clears the DFA's caches and counters; `stateBytes` > 0 limits the space for its states (0: all it reserves). */
+  dfaReset(stateBytes: number): void;
+  dfaStat(stat: number): number;
   scratchProgram(): number;
   scratchInput(): number;
   programCapacity(): number;
@@ -45,15 +52,23 @@ export function ensureRegexWasm(): void {
   renameSync(tmp, REGEX_WASM);
 }
 
+/** Counters of the DFA since the last dfaReset, in the order of STAT_* in assembly/regex-dfa.ts (indexes of dfaStat). */
+export const DFA_STATS = ['states', 'arenaResets', 'programResets', 'pikeFallbacks', 'pikeRuns', 'dfaRuns'] as const;
+export type DfaStats = Record<(typeof DFA_STATS)[number], number>;
+
 export interface RegexVm {
   readonly exports: RegexEntryExports;
-  /** Copies `program` and `input` into the entry's buffers and runs regexMatch. */
+  /** Copies `program` and `input` into the entry's buffers and runs regexMatch (the DFA, as the core does). */
   match(program: Uint8Array, input: Uint8Array | string): boolean;
+  /** The same on the Pike VM alone. */
+  matchPike(program: Uint8Array, input: Uint8Array | string): boolean;
   /**
    * Copies `program` and `input` once and returns a function that only calls
-   * regexMatch (for timing the VM without the copies).
+   * regexMatch (or regexMatchPike) (for timing without the copies).
    */
-  prepare(program: Uint8Array, input: Uint8Array | string): () => boolean;
+  prepare(program: Uint8Array, input: Uint8Array | string, engine?: 'dfa' | 'pike'): () => boolean;
+  /** The DFA's counters. */
+  stats(): DfaStats;
 }
 
 const encoder = new TextEncoder();
@@ -64,7 +79,7 @@ export async function loadRegexVm(): Promise<RegexVm> {
   const exports = instance.exports as unknown as RegexEntryExports;
   const programAt = exports.scratchProgram();
   const inputAt = exports.scratchInput();
-  const prepare = (program: Uint8Array, input: Uint8Array | string): (() => boolean) => {
+  const prepare = (program: Uint8Array, input: Uint8Array | string, engine: 'dfa' | 'pike' = 'dfa'): (() => boolean) => {
     const bytes = typeof input === 'string' ? encoder.encode(input) : input;
     if (program.length > exports.programCapacity()) throw new RangeError('program larger than the test buffer');
     if (bytes.length > exports.inputCapacity()) throw new RangeError('input larger than the test buffer');
@@ -73,7 +88,14 @@ export async function loadRegexVm(): Promise<RegexVm> {
     memory.set(bytes, inputAt);
     const programLen = program.length;
     const inputLen = bytes.length;
-    return () => exports.regexMatch(programAt, programLen, inputAt, inputLen) !== 0;
+    const run = engine === 'dfa' ? exports.regexMatch : exports.regexMatchPike;
+    return () => run(programAt, programLen, inputAt, inputLen) !== 0;
   };
-  return { exports, prepare, match: (program, input) => prepare(program, input)() };
+  return {
+    exports,
+    prepare,
+    match: (program, input) => prepare(program, input)(),
+    matchPike: (program, input) => prepare(program, input, 'pike')(),
+    stats: () => Object.fromEntries(DFA_STATS.map((name, i) => [name, exports.dfaStat(i)])) as DfaStats,
+  };
 }

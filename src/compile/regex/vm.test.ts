@@ -1,4 +1,4 @@
-/** Tests of the Wasm Pike VM itself: program validation, memory safety, linear time. */
+/** Tests of the Wasm regex engine itself (regexMatch: the lazy DFA and its Pike VM fallback): program validation, memory safety, linear time. */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HEADER_BYTES, INSTRUCTION_BYTES, MAX_INSTRUCTIONS, OP_CLASS, OP_JMP, OP_SPLIT, compileRegex } from './program.js';
