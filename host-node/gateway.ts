@@ -11,7 +11,7 @@
 import { rename, writeFile } from 'node:fs/promises';
 import { formatDiagnostic } from '../src/diagnostics.js';
 import { renderStatus } from '../src/cli/status-output.js';
-import { DEFAULT_CONTROLLER_NAME, type ObjectStatus } from '../src/resolve/types.js';
+import { DEFAULT_CONTROLLER_NAME } from '../src/resolve/types.js';
 import { ValidationMemo } from '../src/validate/index.js';
 import { AddressPool } from './addresses.js';
 import { Generation } from './generation.js';
@@ -21,7 +21,7 @@ import { createL4Socket, DEFAULT_L4_LIMITS, type L4Context, type L4Limits, type 
 import type { ServedListener, SocketPlan } from './listeners.js';
 import { Observers, type ReloadInfo, type ReloadListener, type RequestEndListener } from './observe.js';
 import { createGatewaySocket, DEFAULT_LIMITS, DRAIN_IDLE_GRACE_MS, listen, type GatewaySocket, type ServerLimits } from './servers.js';
-import { takeSnapshot, type Snapshot } from './snapshot.js';
+import { keepSnapshot, takeSnapshot, type KeptSnapshot, type Snapshot } from './snapshot.js';
 import { fileSource, type ObjectSource } from './sources.js';
 import { DEFAULT_UPSTREAM_OPTIONS, UpstreamPools, type UpstreamOptions } from './upstreams.js';
 import type { ManifestWatcher } from './watch.js';
@@ -79,7 +79,7 @@ export class NodeGateway {
   /** Valid objects across reloads: unchanged ones are not validated again. */
   private readonly validation = new ValidationMemo();
   private generation!: Generation;
-  private snapshot!: Snapshot;
+  private snapshot!: KeptSnapshot;
   private statusText: string | undefined;
   private watcher: ManifestWatcher | undefined;
   private reloading: Promise<ReloadInfo> | undefined;
@@ -166,8 +166,8 @@ export class NodeGateway {
   private async boot(): Promise<void> {
     const snapshot = await this.take();
     this.report(snapshot);
-    this.generation = await Generation.create(snapshot.table, snapshot.result.objects, this.pools, { backendCertificates: snapshot.backendCertificates });
-    this.snapshot = snapshot;
+    this.generation = await Generation.create(snapshot.table, snapshot.result.objects, this.pools, { backendCertificates: snapshot.backendCertificates, backends: snapshot.backends });
+    this.snapshot = keepSnapshot(snapshot);
     try {
       for (const plan of snapshot.layout.sockets) await this.bind(plan);
     } catch (err) {
@@ -203,12 +203,12 @@ export class NodeGateway {
     const previous = this.snapshot;
     const contentChanged = snapshot.table.sha256 !== previous.table.sha256 || snapshot.endpointsHash !== previous.endpointsHash;
     const layoutChanged = signatures(snapshot) !== signatures(previous);
-    this.snapshot = snapshot;
+    this.snapshot = keepSnapshot(snapshot);
     if (this.closed || (!contentChanged && !layoutChanged)) {
       return this.reloaded({ changed: false, tableHash: this.tableHash, rejected: false, diagnostics: snapshot.result.diagnostics });
     }
     if (contentChanged) {
-      const next = await Generation.create(snapshot.table, snapshot.result.objects, this.pools, { backendCertificates: snapshot.backendCertificates });
+      const next = await Generation.create(snapshot.table, snapshot.result.objects, this.pools, { backendCertificates: snapshot.backendCertificates, backends: snapshot.backends });
       const old = this.generation;
       this.generation = next;
       old.retire();
@@ -237,7 +237,7 @@ export class NodeGateway {
       ...(this.source.previousStatuses
         ? { previous: this.source.previousStatuses() }
         : this.snapshot
-          ? { previous: this.snapshot.result.resolution.statuses as ReadonlyMap<string, ObjectStatus> }
+          ? { previous: this.snapshot.statuses }
           : {}),
     });
   }
@@ -313,7 +313,7 @@ export class NodeGateway {
   }
 }
 
-function signatures(snapshot: Snapshot): string {
+function signatures(snapshot: Pick<Snapshot, 'layout'>): string {
   return snapshot.layout.sockets.map((p) => `${p.key}=${p.signature}`).join(';');
 }
 

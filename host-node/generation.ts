@@ -8,11 +8,17 @@ import type { BackendInfo, TableManifest } from '../src/compile/manifest.js';
 import type { ValidObject } from '../src/model/objects.js';
 import type { ResolvedCertificate } from '../src/resolve/types.js';
 import { createRouter, type Router, type RouterOptions } from '../src/runtime/router.js';
+import { manifestReader } from '../src/runtime/table.js';
 import { EndpointDirectory, type UpstreamTarget } from './endpoints.js';
 import type { UpstreamPools } from './upstreams.js';
 
 export interface GenerationOptions {
   router?: RouterOptions;
+  /**
+   * The backends of the table's rules (route backends and filter backends; more is harmless),
+   * e.g. `Snapshot.backends`. Absent: read from the table's manifest, which costs a full decode.
+   */
+  backends?: Iterable<BackendInfo>;
   /** Each Gateway's (`namespace/name`) backend client certificate (`spec.tls.backend.clientCertificateRef`). */
   backendCertificates?: ReadonlyMap<string, ResolvedCertificate>;
 }
@@ -35,7 +41,10 @@ export class Generation {
   static async create(table: CompiledTable, objects: readonly ValidObject[], pools: UpstreamPools, options: GenerationOptions = {}): Promise<Generation> {
     const router = await createRouter(table.table, options.router ?? {});
     const endpoints = new EndpointDirectory(objects, options.backendCertificates);
-    return new Generation(table.sha256, router, endpoints, pools, endpoints.origins(everyBackend(table.manifest)));
+    // Without `backends`, every rule's backends from a manifest decoded for this alone: the
+    // router's own expands rules as requests need them.
+    const backends = options.backends ?? everyBackend(manifestReader(table.table).manifest());
+    return new Generation(table.sha256, router, endpoints, pools, endpoints.origins(backends));
   }
 
   get manifest(): TableManifest {

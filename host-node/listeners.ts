@@ -219,11 +219,16 @@ function toPlan(key: string, group: Group, options: LayoutOptions): HttpSocketPl
       address: group.address,
       port: group.port,
     })),
-    state: () => ({
-      port: tableport,
-      gateway: gateways.length === 1 ? gateways[0] : undefined,
-      scheme: group.scheme,
-      sni: group.scheme === 'https' ? new SniSelector(tls) : undefined,
-    }),
+    state: httpState(tableport, gateways, group.scheme, tls),
   };
+}
+
+/** The state builder on its own, so it keeps only what it reads (not the resolved listeners and their routes). */
+function httpState(port: number, gateways: readonly string[], scheme: 'http' | 'https', tls: TlsListener[]): () => BindingState {
+  return () => ({
+    port,
+    gateway: gateways.length === 1 ? gateways[0] : undefined,
+    scheme,
+    sni: scheme === 'https' ? new SniSelector(tls) : undefined,
+  });
 }

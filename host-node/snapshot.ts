@@ -4,12 +4,15 @@
  * errors is `rejected`: a running gateway keeps its last good one.
  */
 import { createHash } from 'node:crypto';
-import { compileTable, type CompiledTable } from '../src/compile/compile.js';
+import { describeBackend } from '../src/compile/backends.js';
+import { compileTable, HTTP_PROTOCOLS, type CompiledTable } from '../src/compile/compile.js';
+import type { BackendInfo, TableManifest } from '../src/compile/manifest.js';
 import type { Diagnostic } from '../src/diagnostics.js';
 import { loadPaths, type LoadResult } from '../src/load/load.js';
 import type { Gateway } from '../src/model/gateway-api.js';
 import { resolveLoaded, type PipelineResult } from '../src/pipeline.js';
-import type { ObjectStatus, ResolvedCertificate } from '../src/resolve/types.js';
+import type { ObjectStatus, Resolution, ResolvedCertificate } from '../src/resolve/types.js';
+import { manifestReader } from '../src/runtime/table.js';
 import type { ValidationMemo } from '../src/validate/index.js';
 import { gatewayKey, layoutSockets, type LayoutOptions, type SocketLayout } from './listeners.js';
 
@@ -42,6 +45,22 @@ export interface Snapshot {
   endpointsHash: string;
   /** Each Gateway's (`namespace/name`) resolved `spec.tls.backend.clientCertificateRef`. */
   backendCertificates: ReadonlyMap<string, ResolvedCertificate>;
+  /** The backends the table's rules can send to (see `tableBackends`). */
+  backends: BackendInfo[];
+}
+
+/**
+ * What a gateway keeps of the snapshot it serves until the next one: enough to tell what the
+ * next one changed and to keep condition transition times. The objects and the resolution are
+ * let go (the load cache and the validation memo keep what the next reload reuses).
+ */
+export interface KeptSnapshot extends Pick<Snapshot, 'table' | 'layout' | 'endpointsHash'> {
+  statuses: ReadonlyMap<string, ObjectStatus>;
+}
+
+export function keepSnapshot(snapshot: Snapshot): KeptSnapshot {
+  const { table, layout, endpointsHash } = snapshot;
+  return { table, layout, endpointsHash, statuses: snapshot.result.resolution.statuses };
 }
 
 export async function takeSnapshot(options: SnapshotOptions): Promise<Snapshot> {
@@ -68,9 +87,49 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<Snapshot> 
   return {
     result,
     rejected,
-    table: compileTable(result.resolution),
+    table: detached(compileTable(result.resolution)),
     layout: layoutSockets(result.resolution, options),
     endpointsHash: hash.digest('hex'),
     backendCertificates,
+    backends: tableBackends(result.resolution),
+  };
+}
+
+/**
+ * The backends of every rule of every route the table serves (attached to a ready HTTP or
+ * HTTPS listener), rule backends and filter backends, as the table's manifest describes them:
+ * taken from the resolution, so a new generation need not decode the whole manifest for them.
+ * A rule the compiler leaves out still counts (an idle upstream pool is harmless).
+ */
+export function tableBackends(resolution: Pick<Resolution, 'gateways'>): BackendInfo[] {
+  const out: BackendInfo[] = [];
+  for (const g of resolution.gateways) {
+    for (const l of g.listeners) {
+      if (!l.ready || !HTTP_PROTOCOLS.has(l.protocol)) continue;
+      for (const route of l.routes) {
+        for (const rule of route.rules) {
+          for (const b of rule.backends) out.push(describeBackend(b));
+          for (const f of rule.filterBackends) out.push(describeBackend(f.resolved));
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The table without what compiling it left behind: the compiler's table reads its manifest
+ * through the compile's working state, which a kept snapshot would keep alive. This one
+ * decodes it from the bytes when asked.
+ */
+function detached(compiled: CompiledTable): CompiledTable {
+  const { table, sha256 } = compiled;
+  let manifest: TableManifest | undefined;
+  return {
+    table,
+    sha256,
+    get manifest(): TableManifest {
+      return (manifest ??= manifestReader(table).manifest());
+    },
   };
 }

@@ -13,6 +13,8 @@
  * - Memory: RSS (/proc/<pid>/status VmRSS) after start and after a bounded load through the hit
  *   route; VmHWM (peak, reloads included).
  *
+ * Where a reload's time goes (load, validate + resolve, compile, core load): bench/reload/stages.ts.
+ *
  *   npm run bench:reload
  *   env: ROUTE_SIZES=1000,10000  REPEATS=5  LOAD_SECONDS=3
  *        RESULTS=bench/RESULTS.md (RESULTS= skips writing)  JSON_OUT=file

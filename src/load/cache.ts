@@ -1,13 +1,14 @@
 /**
  * Incremental loading for hosts that reload the same paths again and again (the gateway's
- * watch): each file's parse is kept, keyed by a hash of its text, and only files whose content
- * changed are parsed again. The result is exactly what `loadPaths` gives on the same files:
+ * watch): each file's read is kept with its text, a file whose text did not change is not
+ * read again, and in one that did only the YAML documents whose text changed are parsed again
+ * (src/load/documents.ts). The result is exactly what `loadPaths` gives on the same files:
  * the same objects and diagnostics in the same order, with `seq` counted over all inputs.
  */
-import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import { expandPaths, loadTexts, readStdin, type LoadedObject, type LoadResult } from './load.js';
+import { readFileText, type ParsedText } from './documents.js';
+import { expandPaths, readStdin, type LoadedObject, type LoadResult } from './load.js';
 
 /**
  * How long before a read a file's mtime must lie for an unchanged stat to be trusted without
@@ -24,9 +25,11 @@ interface FileEntry {
   size: number;
   ino: number;
   trusted: boolean;
-  hash: string;
-  /** This file's parse alone, `seq` from 0. */
+  text: string;
+  /** This file's read alone, `seq` from 0. */
   result: LoadResult;
+  /** Its documents' parses by text. */
+  parsed: ReadonlyMap<string, ParsedText>;
 }
 
 export interface LoadCache {
@@ -34,18 +37,26 @@ export interface LoadCache {
   load(paths: readonly string[], stdin?: () => Promise<string>): Promise<LoadResult>;
   /** Files parsed so far (a file whose content did not change is not parsed again). */
   readonly parses: number;
+  /** YAML documents parsed so far (in a changed file, only those whose text changed). */
+  readonly documentParses: number;
 }
 
 export function createLoadCache(): LoadCache {
   let entries = new Map<string, FileEntry>();
   let parses = 0;
-  const parse = (file: string, text: string): LoadResult => {
+  let documentParses = 0;
+  const parse = (file: string, text: string, known?: ReadonlyMap<string, ParsedText>) => {
+    const read = readFileText(file, text, known);
     parses++;
-    return loadTexts([{ file, text }]);
+    documentParses += read.parses;
+    return read;
   };
   return {
     get parses() {
       return parses;
+    },
+    get documentParses() {
+      return documentParses;
     },
     async load(paths, stdin = readStdin) {
       const next = new Map<string, FileEntry>();
@@ -65,8 +76,8 @@ export function createLoadCache(): LoadCache {
         }
         const readAt = Date.now();
         const text = await readFile(path, 'utf8');
-        const hash = createHash('sha256').update(text).digest('hex');
-        const result = cached && cached.hash === hash ? cached.result : parse(file, text);
+        const same = cached !== undefined && cached.text === text;
+        const read = same ? { ...cached.result, parsed: cached.parsed } : parse(file, text, cached?.parsed);
         const entry: FileEntry = {
           mtimeMs: before.mtimeMs,
           ctimeMs: before.ctimeMs,
@@ -75,11 +86,13 @@ export function createLoadCache(): LoadCache {
           // The stat taken before the read describes the text read only if the file was
           // quiet for a while before it (see RACY_MS).
           trusted: before.mtimeMs < readAt - RACY_MS && before.ctimeMs < readAt - RACY_MS,
-          hash,
-          result,
+          // The text the objects' origins hold, not a second copy of it.
+          text: same ? cached.text : text,
+          result: { objects: read.objects, diagnostics: read.diagnostics },
+          parsed: read.parsed,
         };
         next.set(file, entry);
-        parts.push(result);
+        parts.push(entry.result);
       }
       entries = next;
       return concat(parts);

@@ -5,10 +5,10 @@
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { LineCounter, parseAllDocuments } from 'yaml';
 import type { Diagnostic } from '../diagnostics.js';
-import { lookupKind, type KindInfo } from './kinds.js';
-import { yamlOrigin, type Origin } from './source.js';
+import { readFileText } from './documents.js';
+import type { KindInfo } from './kinds.js';
+import type { Origin } from './source.js';
 
 export interface ObjectMeta {
   name: string;
@@ -36,6 +36,11 @@ export interface LoadedObject {
   origin: Origin;
   /** Load order across all inputs: the order `kubectl apply` would create them in. */
   seq: number;
+  /**
+   * A string that determines `object` (its YAML document's text), for memos keyed by content;
+   * absent when the loader has none (then `JSON.stringify(object)` serves).
+   */
+  content?: string;
 }
 
 export interface LoadResult {
@@ -111,76 +116,10 @@ export async function readStdin(): Promise<string> {
 export function loadTexts(inputs: readonly TextInput[], firstSeq = 0): LoadResult {
   const objects: LoadedObject[] = [];
   const diagnostics: Diagnostic[] = [];
-  let seq = firstSeq;
   for (const { file, text } of inputs) {
-    const lineCounter = new LineCounter();
-    const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
-    const list = Array.isArray(docs) ? docs : [];
-    list.forEach((doc, index) => {
-      const origin = yamlOrigin(file, doc, lineCounter, index);
-      if (doc.errors.length > 0) {
-        for (const err of doc.errors) {
-          const p = lineCounter.linePos(err.pos[0]);
-          diagnostics.push({
-            severity: 'error',
-            position: { file, line: p.line, col: p.col },
-            field: '',
-            message: `invalid YAML: ${err.message.split('\n')[0]}`,
-          });
-        }
-        return;
-      }
-      const data: unknown = doc.toJS({ maxAliasCount: 100 });
-      if (data === null || data === undefined) return; // an empty document
-      const accept = (value: unknown, at: Origin, root: (string | number)[]) => {
-        const obj = value as Record<string, unknown>;
-        if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-          diagnostics.push({ severity: 'error', position: at.locate(root), field: '', message: 'not a Kubernetes object (expected a mapping)' });
-          return;
-        }
-        const apiVersion = obj.apiVersion;
-        const kind = obj.kind;
-        if (typeof apiVersion !== 'string' || apiVersion === '') {
-          diagnostics.push({ severity: 'error', position: at.locate([...root, 'apiVersion']), field: 'apiVersion', message: 'Required value: apiVersion must be set' });
-          return;
-        }
-        if (typeof kind !== 'string' || kind === '') {
-          diagnostics.push({ severity: 'error', position: at.locate([...root, 'kind']), field: 'kind', message: 'Required value: kind must be set' });
-          return;
-        }
-        if (kind === 'List' && apiVersion === 'v1') {
-          const items = obj.items;
-          if (!Array.isArray(items)) {
-            diagnostics.push({ severity: 'error', position: at.locate([...root, 'items']), field: 'items', message: 'Required value: a List needs items' });
-            return;
-          }
-          items.forEach((item, i) => accept(item, at, [...root, 'items', i]));
-          return;
-        }
-        const meta = obj.metadata as Record<string, unknown> | undefined;
-        const name = typeof meta?.name === 'string' ? meta.name : '';
-        const namespace = typeof meta?.namespace === 'string' ? meta.namespace : undefined;
-        const ref = { kind, name: name || '<unnamed>', namespace };
-        const found = lookupKind(apiVersion, kind);
-        if (!found.ok) {
-          diagnostics.push(
-            found.known
-              ? { severity: 'error', position: at.locate([...root, 'apiVersion']), object: ref, field: 'apiVersion', message: found.message }
-              : {
-                  severity: 'notice',
-                  position: at.locate(root),
-                  object: ref,
-                  field: '',
-                  message: `kind "${kind}" in "${apiVersion}" is not one Switchyard reads; skipped`,
-                },
-          );
-          return;
-        }
-        const objectOrigin = root.length === 0 ? at : yamlOrigin(file, doc, lineCounter, index, root);
-        objects.push({ object: obj as KubeObject, info: found.info, origin: objectOrigin, seq: seq++ });
-      };
-      accept(data, origin, []);
-    });
+    const read = readFileText(file, text);
+    for (const o of read.objects) objects.push({ ...o, seq: firstSeq + objects.length });
+    diagnostics.push(...read.diagnostics);
   }
   return { objects, diagnostics };
 }

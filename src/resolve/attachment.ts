@@ -95,7 +95,8 @@ export function attachRoute(catalog: Catalog, parents: ParentIndex, route: Route
       out.push({ ...base, accepted: cond('Accepted', false, 'NoMatchingParent', unavailable), listeners: [] });
       continue;
     }
-    out.push({ ...base, ...matchListeners(catalog, route, ref, listeners, parentDesc) });
+    const matched = matchListeners(catalog, route, ref, listeners, parentDesc);
+    out.push({ ref, statusRef, gateway, accepted: matched.accepted, listeners: matched.listeners });
   }
   return out;
 }

@@ -60,7 +60,7 @@ export function resolveBackendRef(ctx: ResolveContext, route: Route, ref: Backen
   if (!port) {
     return fail('UnsupportedProtocol', `Port ${ref.port} of Service ${namespace}/${ref.name} is ${ports[0].protocol ?? 'TCP'}; a ${route.kind} needs ${wanted}`);
   }
-  return { ...base, target: { service, port } };
+  return { ref: base.ref, namespace, weight, target: { service, port } };
 }
 
 type AnyFilter = HTTPRouteFilter | GRPCRouteFilter;

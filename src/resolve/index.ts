@@ -73,30 +73,33 @@ export function resolve(objects: readonly ValidObject[], options: ResolveOptions
       if (!s.accepted) continue;
       for (const l of s.attachment.listeners) {
         const routes = attached.get(l.state) ?? new Map<Route, string[]>();
-        routes.set(r, [...new Set([...(routes.get(r) ?? []), ...l.hostnames])]);
+        routes.set(r, withHostnames(routes.get(r), l.hostnames));
         attached.set(l.state, routes);
       }
     }
   }
-  // 6. BackendTLSPolicy: needs the Gateways whose attached routes reach each Service
+  // 6. BackendTLSPolicy: needs the Gateways whose attached routes reach each Service (with no
+  // policy, no backend gets TLS and no policy has ancestors: nothing to walk)
   const policies = resolvePolicies(ctx);
-  for (const b of backends.values()) {
-    for (const rule of b.rules) {
-      for (const be of rule.backends) applyBackendTLS(policies, be);
-      for (const fb of rule.filterBackends) applyBackendTLS(policies, fb.resolved);
-    }
-  }
   const servicesOf = new Map<GatewayState, Set<string>>();
-  for (const [r, statuses] of routeStatuses) {
-    for (const s of statuses) {
-      if (!s.accepted) continue;
-      const set = servicesOf.get(s.attachment.gateway) ?? new Set<string>();
-      for (const rule of backends.get(r)!.rules) {
-        for (const be of rule.backends) {
-          if (!('problem' in be.target)) set.add(`${be.target.service.metadata.namespace}/${be.target.service.metadata.name}`);
-        }
+  if (policies.policies.length > 0) {
+    for (const b of backends.values()) {
+      for (const rule of b.rules) {
+        for (const be of rule.backends) applyBackendTLS(policies, be);
+        for (const fb of rule.filterBackends) applyBackendTLS(policies, fb.resolved);
       }
-      servicesOf.set(s.attachment.gateway, set);
+    }
+    for (const [r, statuses] of routeStatuses) {
+      for (const s of statuses) {
+        if (!s.accepted) continue;
+        const set = servicesOf.get(s.attachment.gateway) ?? new Set<string>();
+        for (const rule of backends.get(r)!.rules) {
+          for (const be of rule.backends) {
+            if (!('problem' in be.target)) set.add(`${be.target.service.metadata.namespace}/${be.target.service.metadata.name}`);
+          }
+        }
+        servicesOf.set(s.attachment.gateway, set);
+      }
     }
   }
   // 7. status and the data-plane view
@@ -107,7 +110,7 @@ export function resolve(objects: readonly ValidObject[], options: ResolveOptions
     writer.gateway(g, attachedCount);
     for (const s of g.listenerSets) writer.listenerSet(s, attachedCount);
   }
-  for (const [r, statuses] of routeStatuses) writer.route(r, statuses);
+  routeStatuses.forEach((statuses, r) => writer.route(r, statuses));
   for (const p of policies.policies) {
     const ancestors = gateways.filter((g) => p.services.some((svc) => servicesOf.get(g)?.has(svc)));
     if (ancestors.length > 0) writer.policy(p, ancestors.map((g) => g.gateway));
@@ -126,6 +129,13 @@ export function resolve(objects: readonly ValidObject[], options: ResolveOptions
       ],
     }));
   return { statuses: writer.statuses, gateways: resolved, diagnostics: ctx.diagnostics };
+}
+
+/** `hostnames` added to a route's hostnames on a listener (first seen first, each once). */
+function withHostnames(known: readonly string[] | undefined, hostnames: readonly string[]): string[] {
+  const out = known ? [...known] : [];
+  for (const h of hostnames) if (!out.includes(h)) out.push(h);
+  return out;
 }
 
 function resolvedListener(

@@ -52,7 +52,8 @@ export class StatusWriter {
   }
 
   route(r: Route, parents: readonly RouteParentStatus[]): void {
-    const prevParents = previousList(this.prev(r), 'parents');
+    const key = objectKey(r);
+    const prevParents = previousList(this.prev(r, key), 'parents');
     this.put(r, {
       parents: parents.map((p) => {
         const ref = p.attachment.statusRef;
@@ -63,7 +64,7 @@ export class StatusWriter {
           conditions: this.stamper.stamp(p.conditions, r.metadata.generation, old?.conditions),
         };
       }),
-    });
+    }, key);
   }
 
   policy(p: PolicyState, ancestors: readonly Gateway[]): void {
@@ -101,12 +102,12 @@ export class StatusWriter {
     }));
   }
 
-  private prev(o: Obj): Record<string, unknown> | undefined {
-    return this.previous?.get(objectKey(o))?.status;
+  private prev(o: Obj, key = objectKey(o)): Record<string, unknown> | undefined {
+    return this.previous?.get(key)?.status;
   }
 
-  private put(o: Obj, status: Record<string, unknown>): void {
-    this.statuses.set(objectKey(o), {
+  private put(o: Obj, status: Record<string, unknown>, key = objectKey(o)): void {
+    this.statuses.set(key, {
       ref: { kind: o.kind, name: o.metadata.name, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) },
       status,
     });

@@ -70,7 +70,7 @@ function schemaFor(loaded: LoadedObject): ObjectSchema {
  * keeps only what it saw, so the memo holds at most one load's objects.
  */
 export class ValidationMemo {
-  /** Content (JSON) -> the validated object, from the previous call. */
+  /** Content (the loader's `content`, else JSON) -> the validated object, from the previous call. */
   valid = new Map<string, ValidObject['object']>();
 }
 
@@ -79,8 +79,10 @@ export function validate(objects: readonly LoadedObject[], memo?: ValidationMemo
   const diagnostics: Diagnostic[] = [];
   const seen = new Map<string, ValidObject['object']>();
   for (const loaded of objects) {
-    const key = memo ? JSON.stringify(loaded.object) : '';
-    const kept = memo?.valid.get(key);
+    const key = memo ? (loaded.content ?? JSON.stringify(loaded.object)) : '';
+    // Content seen twice in one call (a document repeated) is validated again: each object
+    // gets its own copy, as without the memo.
+    const kept = seen.has(key) ? undefined : memo?.valid.get(key);
     const result: OneResult = kept ? { ok: true, object: kept } : validateOne(loaded);
     if (memo && result.ok) seen.set(key, result.object);
     // `seq` comes from `loaded`: it is the load order of this load, not of the one memoized.
