@@ -15,7 +15,7 @@ import { ProxyExchange } from './proxy.js';
 import { reply } from './respond.js';
 import { clientAddress, type ForwardingTrust } from './headers.js';
 import { checkRequest, type Refusal } from './request-guard.js';
-import { clientHead, isBodiless, route } from './routing.js';
+import { backendEndpoints, clientHead, isBodiless, route } from './routing.js';
 import type { GatewayRequest, GatewayResponse, GatewaySocket, RequestSink } from './servers.js';
 import { answerUpgrade, proxyUpgrade } from './websocket.js';
 
@@ -37,12 +37,19 @@ export class GatewayHandler implements RequestSink {
     const generation = this.ctx.current();
     generation.enter();
     const routed = route(generation, req, state);
-    const observed = this.ctx.observers.requestEnd.length > 0;
+    const observers = this.ctx.observers;
+    const observed = observers.requestEnd.length > 0;
     let exchange: ProxyExchange | undefined;
     const started = observed ? performance.now() : 0;
-    res.once('close', () => {
+    // The one listener of the request: the generation, the observers, then the exchange. Its own
+    // guard instead of `once` (which wraps every listener in two more objects).
+    let closed = false;
+    res.on('close', () => {
+      if (closed) return;
+      closed = true;
       generation.leave();
-      if (observed) this.ctx.observers.emitRequestEnd(endInfo(req, res, routed.decision, started, exchange));
+      if (observed) observers.emitRequestEnd(endInfo(req, res, routed.decision, started, exchange));
+      exchange?.onClientClose();
     });
     if (!routed.ok) return reply(res, routed.status, socket.draining, routed.headers);
     const decision = routed.decision;
@@ -58,7 +65,7 @@ export class GatewayHandler implements RequestSink {
       decision,
       request: head,
       upstream: plan.upstream,
-      endpoints: generation.endpoints.endpoints(decision.backend!, decision.listener.gateway),
+      endpoints: backendEndpoints(generation, decision.backend!, decision.listener.gateway),
       policy: withGrpcDeadline(rulePolicy(decision.rule), req.headers),
       bodiless,
       bodyLimit: socket.limits.maxRequestBodyBytes,

@@ -54,6 +54,8 @@ const refuse = (status: number, reason: string, close = false, headers?: [string
 
 /** `host[:port]`: a reg-name or IPv4 address (RFC 3986 unreserved, sub-delims, `%`) or a bracketed IPv6 literal. */
 const HOST_FIELD = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=%]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{0,5})?$/;
+/** The last Host value that passed HOST_FIELD: clients repeat theirs, so most requests skip the pattern. */
+let lastValidHost: string | undefined;
 
 /**
  * The refusal for a request the gateway must not route, or undefined when it may go on.
@@ -80,7 +82,7 @@ export function checkRequest(req: GatewayRequest, limits: RequestLimits): Refusa
     if (name.charCodeAt(0) === 0x3a /* ':' HTTP/2 pseudo-header */) continue;
     if (++lines > limits.maxHeaderLines) return refuse(431, `more than ${limits.maxHeaderLines} header lines`, true);
     if (name.includes('_')) return refuse(400, `header name with an underscore: ${name}`);
-    if (name.length === 4 && name.toLowerCase() === 'host') {
+    if (name.length === 4 && (name === 'Host' || name === 'host' || name.toLowerCase() === 'host')) {
       hosts++;
       host = raw[i + 1]!;
     } else if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') {
@@ -91,7 +93,10 @@ export function checkRequest(req: GatewayRequest, limits: RequestLimits): Refusa
     const h1 = req as IncomingMessage;
     if (hosts > 1) return refuse(400, 'more than one Host field');
     if (hosts === 0) return refuse(400, `HTTP/${h1.httpVersion} request without Host`);
-    if (!HOST_FIELD.test(host!)) return refuse(400, 'Host is not host[:port]');
+    if (host !== lastValidHost) {
+      if (!HOST_FIELD.test(host!)) return refuse(400, 'Host is not host[:port]');
+      lastValidHost = host;
+    }
     if (codings !== undefined) {
       if (h1.httpVersionMinor === 0) return refuse(400, 'Transfer-Encoding on HTTP/1.0', true);
       if (codings.trim().toLowerCase() !== 'chunked') return refuse(501, `Transfer-Encoding ${JSON.stringify(codings)}`, true);

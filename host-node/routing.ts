@@ -8,6 +8,8 @@ import { canonicalAnswer, canonicalizeTarget } from '../src/runtime/canonical-pa
 import { RecordHeaders, type RequestHead } from '../src/runtime/filters/index.js';
 import { isGrpcRequest } from '../src/runtime/request.js';
 import type { Decision } from '../src/runtime/types.js';
+import type { BackendInfo } from '../src/compile/manifest.js';
+import type { EndpointDirectory, EndpointSet } from './endpoints.js';
 import type { Generation } from './generation.js';
 import { clientAddress, upstreamRequestHeaders, type ForwardingTrust } from './headers.js';
 import type { BindingState, GatewayRequest } from './servers.js';
@@ -57,6 +59,24 @@ export function route(generation: Generation, req: GatewayRequest, state: Bindin
   return { ok: true, decision: result, authority };
 }
 
+/** Per generation's endpoint directory: the endpoint set of each backend without TLS (the same from every Gateway). */
+const endpointSets = new WeakMap<EndpointDirectory, WeakMap<BackendInfo, EndpointSet>>();
+
+/**
+ * The endpoints of a picked backend as reached from `gateway`: `EndpointDirectory.endpoints`,
+ * remembered per backend object so a request does not build the directory's string key.
+ */
+export function backendEndpoints(generation: Generation, backend: BackendInfo, gateway: string | undefined): EndpointSet {
+  const directory = generation.endpoints;
+  // A BackendTLSPolicy's client certificate is the Gateway's: the directory keys those by Gateway.
+  if (backend.tls) return directory.endpoints(backend, gateway);
+  let sets = endpointSets.get(directory);
+  if (sets === undefined) endpointSets.set(directory, (sets = new WeakMap()));
+  let set = sets.get(backend);
+  if (set === undefined) sets.set(backend, (set = directory.endpoints(backend, gateway)));
+  return set;
+}
+
 /** Whether the request carries no body, so it can be replayed and mirrored. */
 export function isBodiless(req: GatewayRequest): boolean {
   const length = req.headers['content-length'];
@@ -71,5 +91,5 @@ export function isBodiless(req: GatewayRequest): boolean {
 export function clientHead(req: GatewayRequest, state: BindingState, authority: string, trust: ForwardingTrust): RequestHead {
   const clientIp = clientAddress(req.socket?.remoteAddress);
   const headers = upstreamRequestHeaders(req.headers, { clientIp, proto: state.scheme, authority, trustForwarded: trust.trusts(clientIp) });
-  return { method: req.method ?? 'GET', scheme: state.scheme, authority, path: req.url ?? '/', headers: new RecordHeaders(headers) };
+  return { method: req.method ?? 'GET', scheme: state.scheme, authority, path: req.url ?? '/', headers: new RecordHeaders(headers, true) };
 }

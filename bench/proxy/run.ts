@@ -17,10 +17,10 @@
  *   npm run bench:proxy
  *   env: ROUTES=1000  DURATION=8 (s per measurement)  WARMUP=2 (s)  ROUNDS=3  CONNECTIONS=50
  *        MAX_REQUESTS=2000000 (cap per measurement)  TARGETS=gateway,undici (name filter)
- *        PROFILE=1  BACKEND=echo (conformance echo backend instead of the 51-byte JSON)
+ *        PROFILE=1  PROFILE_OUT=file (keeps the .cpuprofile)  BACKEND=echo (conformance echo backend instead of the 51-byte JSON)
  *        RESULTS=bench/RESULTS.md (RESULTS= skips writing)  JSON_OUT=file (raw figures)
  */
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -257,7 +257,7 @@ function render(results: TargetResult[], info: RunInfo, command: string, profile
   if (gw?.runs.length) {
     lines.push(
       `Matching + backend pick inside the gateway: \`router.match\` takes **${fmt(matchNs / 1000, 2)} µs per request** (timed around every call with`,
-      `\`process.hrtime\`, timer overhead included), **${fmt(matchShare * 100)}%** of the gateway's CPU per request (median of rounds).`,
+      `\`performance.now()\`, timer overhead included), **${fmt(matchShare * 100)}%** of the gateway's CPU per request (median of rounds).`,
       '',
     );
   }
@@ -325,6 +325,7 @@ async function main(): Promise<void> {
         await child.ask({ cmd: 'profile-start' });
         await load(url, { seconds: DURATION, connections: CONNECTIONS, maxRequests: MAX_REQUESTS, cpu: SIDE_CPU });
         await child.ask({ cmd: 'profile-stop', file: join(dir, 'gateway.cpuprofile') });
+        if (process.env.PROFILE_OUT) await copyFile(join(dir, 'gateway.cpuprofile'), process.env.PROFILE_OUT);
       } finally {
         await child.stop();
       }

@@ -22,13 +22,24 @@ export const HOP_BY_HOP: ReadonlySet<string> = new Set([
 /** Request fields the proxy handles itself (`host` is re-set from the authority; `expect` is answered here). */
 export const REQUEST_OWN: ReadonlySet<string> = new Set(['host', 'expect']);
 
+/** HOP_BY_HOP and REQUEST_OWN in one set: one probe per request header. */
+const REQUEST_DROPPED: ReadonlySet<string> = new Set([...HOP_BY_HOP, ...REQUEST_OWN]);
+
 /** Prefix of the headers the gateway itself owns: removed from every client request. */
 export const INTERNAL_HEADER_PREFIX = 'x-switchyard-';
 
+const NONE: ReadonlySet<string> = new Set();
+/** The usual `Connection` values, parsed once (shared, never modified). */
+const COMMON: ReadonlyMap<string, ReadonlySet<string>> = new Map(['keep-alive', 'close'].map((v) => [v, new Set([v])]));
+
 /** The lower-cased header names a `Connection` field nominates (one or several field lines). */
-export function nominatedHeaders(connection: string | readonly string[] | null | undefined): Set<string> {
+export function nominatedHeaders(connection: string | readonly string[] | null | undefined): ReadonlySet<string> {
+  if (connection === null || connection === undefined) return NONE;
+  if (typeof connection === 'string') {
+    const common = COMMON.get(connection);
+    if (common !== undefined) return common;
+  }
   const out = new Set<string>();
-  if (connection === null || connection === undefined) return out;
   for (const list of typeof connection === 'string' ? [connection] : connection) {
     for (const token of list.split(',')) {
       const t = token.trim().toLowerCase();
@@ -40,7 +51,7 @@ export function nominatedHeaders(connection: string | readonly string[] | null |
 
 /** Whether a client request header (lower-case name) is dropped before the request goes upstream. */
 export function dropsRequestHeader(name: string, nominated: ReadonlySet<string>): boolean {
-  return HOP_BY_HOP.has(name) || REQUEST_OWN.has(name) || nominated.has(name) || name.startsWith(INTERNAL_HEADER_PREFIX);
+  return REQUEST_DROPPED.has(name) || (nominated.size > 0 && nominated.has(name)) || (name.charCodeAt(0) === 0x78 /* 'x' */ && name.startsWith(INTERNAL_HEADER_PREFIX));
 }
 
 /** Whether a dropped `TE` value is exactly `trailers`, the one form that is forwarded. */

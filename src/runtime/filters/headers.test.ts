@@ -17,6 +17,19 @@ describe('RecordHeaders', () => {
     expect(h.get('missing')).toBeNull();
   });
 
+  it('copies into an independent map with the values forEach yields (what copyHeaders gives for any map)', () => {
+    const record = { accept: ['a', 'b'], 'set-cookie': ['c=1'], cookie: ['x=1', 'y=2'], 'x-one': 'v' };
+    const original = new RecordHeaders(record);
+    const copy = copyHeaders(original);
+    const generic = new RecordHeaders();
+    original.forEach((value, name) => generic.append(name, value));
+    expect(copy.toRecord()).toEqual(generic.toRecord());
+    expect(copy.toRecord()).toEqual({ accept: 'a, b', 'set-cookie': 'c=1', cookie: 'x=1, y=2', 'x-one': 'v' });
+    copy.set('x-one', 'changed');
+    copy.append('set-cookie', 'd=2');
+    expect(record).toEqual({ accept: ['a', 'b'], 'set-cookie': ['c=1'], cookie: ['x=1', 'y=2'], 'x-one': 'v' });
+  });
+
   it('folds keys that are not lower-case and drops undefined values on construction', () => {
     const record: Record<string, string | string[] | undefined> = { 'X-Up': 'a', 'x-up': 'b', gone: undefined };
     const h = new RecordHeaders(record);

@@ -41,8 +41,13 @@ const SET_COOKIE = 'set-cookie';
 export class RecordHeaders implements HeaderMap {
   private readonly record: HeaderRecord;
 
-  constructor(record: HeaderRecord = {}) {
+  /**
+   * `lowerCase`: the caller guarantees every name is lower-case and every value defined (a
+   * record it built itself), so the folding pass is skipped.
+   */
+  constructor(record: HeaderRecord = {}, lowerCase = false) {
     this.record = record;
+    if (lowerCase) return;
     for (const key of Object.keys(record)) {
       const value = record[key];
       const lower = key.toLowerCase();
@@ -95,6 +100,23 @@ export class RecordHeaders implements HeaderMap {
     return this.record as Record<string, string | string[]>;
   }
 
+  /**
+   * An independent copy holding what `forEach` yields: repeated fields joined with ", ",
+   * Set-Cookie lines kept apart (what `copyHeaders` gives, without a callback per field).
+   */
+  copy(): RecordHeaders {
+    const out: HeaderRecord = {};
+    const record = this.record;
+    for (const name in record) {
+      const value = record[name];
+      if (value === undefined) continue;
+      if (typeof value === 'string') out[name] = value;
+      else if (name !== SET_COOKIE) out[name] = value.join(', ');
+      else if (value.length > 0) out[name] = value.length === 1 ? value[0] : value.slice();
+    }
+    return new RecordHeaders(out, true);
+  }
+
   /** One `[name, value]` pair per field line, e.g. for `new Headers(...)` or raw header arrays. */
   toArray(): [string, string][] {
     const out: [string, string][] = [];
@@ -109,6 +131,7 @@ export class RecordHeaders implements HeaderMap {
 
 /** An independent copy of any `HeaderMap`, as a `RecordHeaders`. */
 export function copyHeaders(from: HeaderMap): RecordHeaders {
+  if (from instanceof RecordHeaders) return from.copy();
   const copy = new RecordHeaders();
   from.forEach((value, name) => copy.append(name, value));
   return copy;
@@ -135,18 +158,26 @@ export type AddHeader = (headers: HeaderMap, name: string, value: string) => voi
  * first entry of each case-insensitive name counts (the spec ignores later equivalent entries).
  */
 export function applyHeaderModifier(headers: HeaderMap, modifier: HeaderModifier, add: AddHeader): void {
-  for (const name of modifier.remove ?? []) headers.delete(name);
-  for (const h of firstPerName(modifier.set)) headers.set(h.name, h.value);
-  for (const h of firstPerName(modifier.add)) add(headers, h.name, h.value);
+  if (modifier.remove) for (const name of modifier.remove) headers.delete(name);
+  if (modifier.set) for (const h of firstPerName(modifier.set)) headers.set(h.name, h.value);
+  if (modifier.add) for (const h of firstPerName(modifier.add)) add(headers, h.name, h.value);
 }
 
-function firstPerName(list: readonly HTTPHeader[] | undefined): readonly HTTPHeader[] {
-  if (!list || list.length < 2) return list ?? [];
-  const seen = new Set<string>();
-  return list.filter((h) => {
-    const key = h.name.toLowerCase();
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+/** The deduplicated form of each list of two or more entries (lists come from the table and never change). */
+const deduplicated = new WeakMap<readonly HTTPHeader[], readonly HTTPHeader[]>();
+
+function firstPerName(list: readonly HTTPHeader[]): readonly HTTPHeader[] {
+  if (list.length < 2) return list;
+  let out = deduplicated.get(list);
+  if (out === undefined) {
+    const seen = new Set<string>();
+    out = list.filter((h) => {
+      const key = h.name.toLowerCase();
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    deduplicated.set(list, out);
+  }
+  return out;
 }

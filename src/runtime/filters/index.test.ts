@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HTTPRouteFilter } from '../../model/gateway-api.js';
-import { editResponse, planRequest, RecordHeaders, type RequestHead } from './index.js';
+import { editResponse, hasResponseFilters, planRequest, RecordHeaders, type RequestHead } from './index.js';
 import { backend, decision, head, headerFilter, mirror, mirrorEntry } from './testing.js';
 
 const never = (): number => {
@@ -115,6 +115,30 @@ describe('planRequest: forwarding', () => {
     const plan = planRequest(decision({ filters: [headerFilter('RequestHeaderModifier', { add: [['x-add', 'b']] })] }), h, never);
     expect(plan.upstream.headers.get('x-add')).toBe('a,b');
     expect(h.headers.get('x-add')).toBe('a');
+  });
+});
+
+describe('the filter chain of a decision', () => {
+  it('is worked out once and gives the same plan to every request', () => {
+    const d = decision({ filters: [headerFilter('RequestHeaderModifier', { add: [['x-a', '1']], set: [['Host', 'up.example']] })] });
+    for (let i = 0; i < 3; i++) {
+      const request = head('/', { 'x-a': '0' });
+      const plan = planRequest(d, request, never);
+      expect(plan.upstream.headers.get('x-a')).toBe('0,1');
+      expect(plan.upstream.authority).toBe('up.example');
+      expect(request.headers.get('x-a')).toBe('0');
+      expect(request.authority).toBe('gw.example');
+    }
+  });
+
+  it('has response filters only when a ResponseHeaderModifier or CORS filter acts, on the rule or the picked backend', () => {
+    expect(hasResponseFilters(decision())).toBe(false);
+    expect(hasResponseFilters(decision({ filters: [headerFilter('RequestHeaderModifier', { add: [['x-a', '1']] })] }))).toBe(false);
+    expect(hasResponseFilters(decision({ filters: [headerFilter('ResponseHeaderModifier', { add: [['x-a', '1']] })] }))).toBe(true);
+    expect(hasResponseFilters(decision({ filters: [corsFilter] }))).toBe(true);
+    const backends = [backend('plain'), backend('edited', [headerFilter('ResponseHeaderModifier', { remove: ['server'] })])];
+    expect(hasResponseFilters(decision({ backends, pick: 0 }))).toBe(false);
+    expect(hasResponseFilters(decision({ backends, pick: 1 }))).toBe(true);
   });
 });
 

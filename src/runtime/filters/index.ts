@@ -35,8 +35,8 @@
  * The answers the gateway gives itself (`respond`) are final: response-phase filters apply to
  * upstream responses only.
  */
-import type { BackendInfo, MatchPath } from '../../compile/manifest.js';
-import type { HTTPRouteFilter } from '../../model/gateway-api.js';
+import type { BackendInfo, MatchPath, RuleInfo } from '../../compile/manifest.js';
+import type { HTTPCORSFilter, HTTPRequestRedirectFilter, HTTPRouteFilter } from '../../model/gateway-api.js';
 import type { Decision } from '../types.js';
 import { addCorsHeaders, isPreflight, preflightResponse } from './cors.js';
 import { copyHeaders, type HeaderMap } from './headers.js';
@@ -59,14 +59,47 @@ interface ChainLink {
   backend?: number;
 }
 
+/**
+ * What the filters of one chain (a rule, plus the picked backend's own filters) ask of every
+ * request, worked out once: rules and backends come from the table and never change.
+ */
+interface Chain {
+  /** The first CORS filter's configuration (it answers preflights). */
+  cors: HTTPCORSFilter | undefined;
+  /** The first RequestRedirect filter's configuration. */
+  redirect: HTTPRequestRedirectFilter | undefined;
+  externalAuth: boolean;
+  /** RequestHeaderModifier, URLRewrite and RequestMirror links, in chain order. */
+  request: ChainLink[];
+  /** ResponseHeaderModifier and CORS links that act, in chain order. */
+  response: ChainLink[];
+}
+
+/** Per rule: the chain without backend filters, and one per picked backend (by index) that has filters of its own. */
+const chains = new WeakMap<RuleInfo, { rule?: Chain; backends?: Chain[] }>();
+
 /** Rule filters in spec order, then the picked backend's filters. */
-function filterChain(decision: Decision): ChainLink[] {
-  const chain: ChainLink[] = (decision.rule.filters as HTTPRouteFilter[]).map((filter, index) => ({ filter, index }));
+function chainOf(decision: Decision): Chain {
+  let entry = chains.get(decision.rule);
+  if (entry === undefined) chains.set(decision.rule, (entry = {}));
+  const backend = decision.backend;
+  if (backend === null || backend.filters.length === 0) return (entry.rule ??= buildChain(decision));
+  return ((entry.backends ??= [])[decision.backendIndex] ??= buildChain(decision));
+}
+
+function buildChain(decision: Decision): Chain {
+  const links: ChainLink[] = (decision.rule.filters as HTTPRouteFilter[]).map((filter, index) => ({ filter, index }));
   if (decision.backend && decision.backend.filters.length > 0) {
     const backend = decision.backendIndex;
-    (decision.backend.filters as HTTPRouteFilter[]).forEach((filter, index) => chain.push({ filter, index, backend }));
+    (decision.backend.filters as HTTPRouteFilter[]).forEach((filter, index) => links.push({ filter, index, backend }));
   }
-  return chain;
+  return {
+    cors: links.find((l) => l.filter.type === 'CORS')?.filter.cors,
+    redirect: links.find((l) => l.filter.type === 'RequestRedirect')?.filter.requestRedirect,
+    externalAuth: links.some((l) => l.filter.type === 'ExternalAuth'),
+    request: links.filter((l) => l.filter.type === 'RequestHeaderModifier' || l.filter.type === 'URLRewrite' || l.filter.type === 'RequestMirror'),
+    response: links.filter((l) => (l.filter.type === 'ResponseHeaderModifier' && l.filter.responseHeaderModifier) || (l.filter.type === 'CORS' && l.filter.cors)),
+  };
 }
 
 function answer(respond: ImmediateResponse, head: RequestHead): RequestPlan {
@@ -89,34 +122,35 @@ function mirrorTarget(decision: Decision, link: ChainLink): BackendInfo | undefi
  */
 export function planRequest(decision: Decision, head: RequestHead, random: () => number): RequestPlan {
   if (decision.outcome === 'unresolved-filter') return answer({ status: 500, headers: [] }, head);
-  const chain = filterChain(decision);
+  const chain = chainOf(decision);
 
-  const cors = chain.find((l) => l.filter.type === 'CORS')?.filter.cors;
-  if (cors && isPreflight(head)) return answer(preflightResponse(cors, head), head);
-  const redirect = chain.find((l) => l.filter.type === 'RequestRedirect')?.filter.requestRedirect;
-  if (redirect) return answer(redirectResponse(redirect, head, decision.listener, matchedPath(decision)), head);
-  if (chain.some((l) => l.filter.type === 'ExternalAuth')) return answer({ status: 500, headers: [] }, head);
+  if (chain.cors && isPreflight(head)) return answer(preflightResponse(chain.cors, head), head);
+  if (chain.redirect) return answer(redirectResponse(chain.redirect, head, decision.listener, matchedPath(decision)), head);
+  if (chain.externalAuth) return answer({ status: 500, headers: [] }, head);
   if (decision.outcome !== 'forward') return answer({ status: 500, headers: [] }, head);
 
   const upstream: RequestHead = { method: head.method, scheme: head.scheme, authority: head.authority, path: head.path, headers: head.headers };
-  let ownHeaders = false;
-  /** Copy-on-write: the input's headers are copied the first time a filter changes headers. */
-  const writable = (): RequestHead => {
-    if (!ownHeaders) {
-      upstream.headers = copyHeaders(head.headers);
-      ownHeaders = true;
-    }
-    return upstream;
-  };
   const mirrors: MirrorPlan[] = [];
-  for (const link of chain) {
+  /** Copy-on-write: the input's headers are copied the first time a filter changes headers. */
+  let ownHeaders = false;
+  for (const link of chain.request) {
     const f = link.filter;
     switch (f.type) {
       case 'RequestHeaderModifier':
-        if (f.requestHeaderModifier) applyRequestHeaderModifier(writable(), f.requestHeaderModifier);
+        if (f.requestHeaderModifier) {
+          if (!ownHeaders) upstream.headers = copyHeaders(head.headers);
+          ownHeaders = true;
+          applyRequestHeaderModifier(upstream, f.requestHeaderModifier);
+        }
         break;
       case 'URLRewrite':
-        if (f.urlRewrite) applyUrlRewrite(f.urlRewrite.hostname !== undefined ? writable() : upstream, f.urlRewrite, matchedPath(decision));
+        if (f.urlRewrite) {
+          if (f.urlRewrite.hostname !== undefined && !ownHeaders) {
+            upstream.headers = copyHeaders(head.headers);
+            ownHeaders = true;
+          }
+          applyUrlRewrite(upstream, f.urlRewrite, matchedPath(decision));
+        }
         break;
       case 'RequestMirror':
         if (f.requestMirror && sampleMirror(f.requestMirror, random)) {
@@ -125,12 +159,17 @@ export function planRequest(decision: Decision, head: RequestHead, random: () =>
         }
         break;
       default:
-        // Response-phase filters (ResponseHeaderModifier, CORS) run in editResponse; the
-        // answering ones were handled above; ExtensionRef never reaches here (unresolved-filter).
+        // Only request-phase filters are in `chain.request`; response-phase filters
+        // (ResponseHeaderModifier, CORS) run in editResponse.
         break;
     }
   }
   return { upstream, mirrors };
+}
+
+/** Whether `editResponse` would change anything for this decision (a host may skip it otherwise). */
+export function hasResponseFilters(decision: Decision): boolean {
+  return (decision.rule.filters.length > 0 || (decision.backend !== null && decision.backend.filters.length > 0)) && chainOf(decision).response.length > 0;
 }
 
 /**
@@ -141,8 +180,9 @@ export function planRequest(decision: Decision, head: RequestHead, random: () =>
  * filters of this API version apply to every status alike.
  */
 export function editResponse(decision: Decision, request: RequestHead, status: number, headers: HeaderMap): void {
-  for (const { filter } of filterChain(decision)) {
-    if (filter.type === 'ResponseHeaderModifier' && filter.responseHeaderModifier) applyResponseHeaderModifier(headers, filter.responseHeaderModifier);
-    else if (filter.type === 'CORS' && filter.cors) addCorsHeaders(filter.cors, request, headers);
+  if (decision.rule.filters.length === 0 && (decision.backend === null || decision.backend.filters.length === 0)) return;
+  for (const { filter } of chainOf(decision).response) {
+    if (filter.type === 'ResponseHeaderModifier') applyResponseHeaderModifier(headers, filter.responseHeaderModifier!);
+    else addCorsHeaders(filter.cors!, request, headers);
   }
 }

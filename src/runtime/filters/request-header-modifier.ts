@@ -21,14 +21,18 @@ function addRequestHeader(headers: HeaderMap, name: string, value: string): void
  * ignored, since a request has exactly one authority.
  */
 export function applyRequestHeaderModifier(head: RequestHead, modifier: HeaderModifier): void {
-  const host = hostEntry(modifier);
-  if (host === null) {
-    applyHeaderModifier(head.headers, modifier, addRequestHeader);
-    return;
+  let split = splits.get(modifier);
+  if (split === undefined) {
+    const host = hostEntry(modifier);
+    split = { host, rest: host === null ? modifier : withoutHost(modifier) };
+    splits.set(modifier, split);
   }
-  applyHeaderModifier(head.headers, withoutHost(modifier), addRequestHeader);
-  if (host !== undefined) setAuthority(head, host);
+  applyHeaderModifier(head.headers, split.rest, addRequestHeader);
+  if (split.host !== null && split.host !== undefined) setAuthority(head, split.host);
 }
+
+/** Each modifier's Host entry and the rest of it, worked out on first use (modifiers come from the table and never change). */
+const splits = new WeakMap<HeaderModifier, { host: string | undefined | null; rest: HeaderModifier }>();
 
 /**
  * Null when the modifier does not mention Host at all (the common case: no copy of it is made);
