@@ -99,6 +99,8 @@ const CASES: [string, Outcome][] = [
   ['/public%2F..%2Fadmin', { status: 307, backend: null, path: null, location: '/admin' }],
   ['/public%5c..%5cadmin?x=1', { status: 307, backend: null, path: null, location: '/admin?x=1' }],
   ['/public\\..\\admin', { status: 200, backend: 'B', path: '/admin', location: null }],
+  // An escaped slash is data while dot segments are removed, as in the URL parser the runtime applies first.
+  ['/public/%2F/../y', { status: 200, backend: 'A', path: '/public/y', location: null }],
   ['/public/..;x=y/admin', { status: 200, backend: 'A', path: '/public/..;x=y/admin', location: null }],
   ['//public//x', { status: 200, backend: 'A', path: '/public/x', location: null }],
   ['/public///x/./y', { status: 200, backend: 'A', path: '/public/x/y', location: null }],

@@ -9,9 +9,15 @@
  *
  * A KV table is used only when its bytes hash to the sha256 its metadata names and the core
  * accepts it; otherwise the isolate keeps what it has (the bundled table, or the last good KV
- * table) and logs why. KV is read again at most every `refreshSeconds`; concurrent requests
- * share one read. A new table means a new router (a fresh core instance); requests in flight
- * keep the one they started with.
+ * table) and logs why. KV is read again at most every `refreshSeconds`, by the request that
+ * finds it due; requests arriving during that read keep the current table. A new table means a
+ * new router (a fresh core instance); requests in flight keep the one they started with.
+ *
+ * No request ever awaits a KV read another request started: the Workers runtime ties I/O to the
+ * request that began it, and a request awaiting another's I/O hangs when that request ends or is
+ * canceled first (the runtime then answers 500 "the Worker's code had hung"). So each read
+ * belongs to one request, and a read that finishes after a later one has been applied is
+ * dropped (an older table never replaces a newer one).
  */
 import { createRouter, type Router } from '../src/runtime/router.js';
 import { OriginDirectory, type BackendMap } from './backend-map.js';
@@ -63,8 +69,10 @@ export interface TableSourceOptions {
 export class TableSource {
   private current: TableState | undefined;
   private bundled: Promise<TableState | undefined> | undefined;
-  private refreshing: Promise<void> | undefined;
   private checkedAt = -Infinity;
+  /** KV reads started so far, and the number of the last one applied. */
+  private readsStarted = 0;
+  private readApplied = 0;
   private readonly kv: Required<KvTableOptions> | undefined;
   private readonly log: (message: string) => void;
 
@@ -84,11 +92,10 @@ export class TableSource {
   async get(env: WorkerEnv | undefined): Promise<TableState | undefined> {
     this.current ??= await this.loadBundled();
     const namespace = this.kv ? (env?.[this.kv.binding] as KVNamespaceLike | undefined) : undefined;
-    if (namespace && Date.now() - this.checkedAt >= this.kv!.refreshSeconds * 1000) {
-      this.refreshing ??= this.refresh(namespace).finally(() => {
-        this.refreshing = undefined;
-      });
-      await this.refreshing;
+    // Without a table, a request reads KV itself rather than answer 404 while another reads.
+    if (namespace && (this.current === undefined || Date.now() - this.checkedAt >= this.kv!.refreshSeconds * 1000)) {
+      this.checkedAt = Date.now();
+      await this.refresh(namespace, ++this.readsStarted);
     }
     return this.current;
   }
@@ -108,20 +115,26 @@ export class TableSource {
     return this.bundled;
   }
 
-  private async refresh(namespace: KVNamespaceLike): Promise<void> {
+  /** KV read number `read`: applies the table it finds unless a later read was applied first. */
+  private async refresh(namespace: KVNamespaceLike, read: number): Promise<void> {
     const { key } = this.kv!;
     try {
       const { value, metadata } = await namespace.getWithMetadata(key, 'arrayBuffer');
       this.checkedAt = Date.now();
-      if (value === null) return;
+      if (value === null || read < this.readApplied) return;
       const claimed = (metadata as { sha256?: unknown } | null)?.sha256;
       if (typeof claimed !== 'string') return this.log(`switchyard: KV table ${key} has no sha256 metadata; keeping table ${this.current?.sha256 ?? '(none)'}`);
-      if (claimed === this.current?.sha256) return;
+      if (claimed === this.current?.sha256) {
+        this.readApplied = read;
+        return;
+      }
       const actual = await sha256Hex(value);
       if (actual !== claimed) return this.log(`switchyard: KV table ${key} hashes to ${actual}, not ${claimed}; keeping table ${this.current?.sha256 ?? '(none)'}`);
       const stored = (await namespace.get(`${key}.backends`, 'json')) as { table?: unknown; backends?: BackendMap } | null;
       const backends = stored && stored.table === actual && stored.backends ? stored.backends : this.options.backends;
       const router = await createRouter(new Uint8Array(value), { module: this.options.wasm });
+      if (read < this.readApplied) return;
+      this.readApplied = read;
       this.current = { sha256: actual, router, origins: new OriginDirectory(backends), source: 'kv' };
     } catch (err) {
       this.checkedAt = Date.now();

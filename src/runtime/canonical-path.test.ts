@@ -85,6 +85,13 @@ describe('canonicalizeTarget: security.md §6 path confusion rows', () => {
     expect(canonicalAnswer(r, true)).toEqual({ status: 400, headers: [] });
   });
 
+  it('P3 an escaped slash is data while dot segments are removed: only one left afterwards redirects', () => {
+    expect(ok('/x/%2F/../y')).toBe('/x/y');
+    expect(ok('/public%2F../%2e%2e/admin')).toBe('/admin');
+    expect(canonicalizeTarget('/public%2F../public/%2f../..')).toEqual({ kind: 'escaped-slash', location: '/public/' });
+    expect(canonicalizeTarget('/a/%252F/b').kind).toBe('ok'); // an escaped '%', not an escaped slash
+  });
+
   it('P3 keeps the query in the redirect location', () => {
     expect(canonicalizeTarget('/a%2Fb?x=1&y=%2F')).toEqual({ kind: 'escaped-slash', location: '/a/b?x=1&y=%2F' });
   });
@@ -221,6 +228,18 @@ describe('canonicalizeTarget: the rest of the contract', () => {
     ];
     for (const [input, want] of cases) expect(removeDotSegments(input), input).toBe(want);
     expect(ok('/a/%2e/b/%2E%2E/c')).toBe('/a/c');
+  });
+
+  it('gives a target and the URL standard\'s reading of it (what a worker receives) the same result, unless a removed segment held an encoded control byte', () => {
+    const targets = [
+      '/public/%2e%2e/admin', '/public\\..\\admin', '/x/%2F/../y', '/public%2F../%2E./a%2Fb/..', '/a%5C/..\\b?q=%2F', '//a/.%2e//b/', '/api/%2e/..//%2e%2e/public?q=1',
+      '/%61dmin/%2e/../%2F?a=1', '/public%2F../public/%2f../..', '/a/..;x/./b', '/a b/%7e/../c',
+    ];
+    for (const t of targets) {
+      const url = new URL(`http://a.example${t}`);
+      expect(canonicalizeTarget(url.href.slice(url.origin.length)), t).toEqual(canonicalizeTarget(t));
+    }
+    expect(canonicalizeTarget('/other/%00/..').kind).toBe('invalid'); // the URL standard's reading, /other/, is ok
   });
 
   it('is idempotent: the canonical target canonicalizes to itself', () => {

@@ -17,8 +17,8 @@
  *    - `%XY` must be two hex digits (else 400); the byte it encodes must not be a control byte
  *      (else 400); unreserved characters (`A-Z a-z 0-9 - . _ ~`) are decoded (`/%61dmin` is
  *      `/admin`, `%2e%2e` is `..`); other escapes stay, with upper-case hex;
- *    - `%2F` and `%5C` (escaped slashes) make the result `escaped-slash`: the host answers a
- *      redirect to the path with them unescaped and normalized (HTTPRoute), or 400 (gRPC);
+ *    - `%2F` and `%5C` (escaped slashes) stay escaped: they are data, not separators, while
+ *      dot segments are removed (step 6);
  *    - a raw `\` is a `/` (the Envoy vector `/a/..\c` -> `/c`, and what the WHATWG parser
  *      does, so a Workers request, which reaches the worker already parsed, agrees);
  *    - characters RFC 3986 does not allow in a path (space, `"`, `<`, `>`, `[`, `]`, `^`, `` ` ``,
@@ -26,7 +26,12 @@
  *      non-ASCII bytes, so such characters come only from callers passing decoded strings).
  * 6. Dot segments are removed (RFC 3986 section 5.2.4), after the decoding above, so
  *    `%2e%2e` segments count; then repeated slashes are merged (a trailing `/` stays).
- *    `;` has no special meaning: `..;x=y` is an ordinary segment.
+ *    `;` has no special meaning: `..;x=y` is an ordinary segment. This is the WHATWG URL
+ *    parser's reading of the path too, so the edge, which receives targets already parsed that
+ *    way, reaches the same path (`/x/%2F/../y` is `/x/y` on both hosts).
+ *    If escaped slashes are left after that, the result is `escaped-slash` (decision 1): the
+ *    host answers a redirect to the path with them unescaped and normalized again (HTTPRoute),
+ *    or 400 (gRPC).
  * 7. The query is kept as sent, except that the characters the WHATWG URL standard encodes in
  *    the query of an http(s) URL (space, `"`, `'`, `<`, `>`) and `\`, `^`, `` ` ``, `{`, `|`, `}`,
  *    non-ASCII are percent-encoded, so both hosts forward the same bytes.
@@ -95,9 +100,8 @@ function encodeNonAscii(s: string, i: number): { text: string; width: number } {
   return { text, width };
 }
 
-/** Whether the path needs any work: a `%`, `\`, a character to encode, `//`, or a `.`/`..` segment. */
-function pathIsCanonical(path: string): boolean {
-  const n = path.length;
+/** Whether the path `s[0, n)` needs any work: a `%`, `\`, a character to encode, `//`, or a `.`/`..` segment. */
+function pathIsCanonical(path: string, n = path.length): boolean {
   let segmentStart = 1;
   for (let i = 1; i <= n; i++) {
     const c = i < n ? path.charCodeAt(i) : 0x2f;
@@ -114,8 +118,9 @@ function pathIsCanonical(path: string): boolean {
   return true;
 }
 
-function queryIsCanonical(query: string): boolean {
-  for (let i = 0; i < query.length; i++) {
+/** Whether the query `s[from, end)` is kept as it is. */
+function queryIsCanonical(query: string, from = 0): boolean {
+  for (let i = from; i < query.length; i++) {
     const c = query.charCodeAt(i);
     if (c >= 0x80 || !(CLASS[c] & QUERY_OK)) return false;
   }
@@ -165,6 +170,10 @@ export function removeDotSegments(path: string): string {
   return '/' + kept.join('/') + (trailing ? '/' : '');
 }
 
+// Every '%' of a path built by `canonicalPath` starts an escape with upper-case hex, so these find exactly the escaped slashes.
+const ESCAPED_SLASH = /%2F|%5C/;
+const ESCAPED_SLASH_ALL = /%2F|%5C/g;
+
 type PathResult = { kind: 'ok'; path: string; escapedSlash: boolean } | { kind: 'invalid'; reason: string };
 
 /** Step 5 and 6 of the module comment on a path that starts with `/`. */
@@ -182,11 +191,9 @@ function canonicalPath(path: string, keepEscapedSlashes: boolean): PathResult {
       const byte = (hi << 4) | lo;
       if (byte < 0x20 || byte === 0x7f) return { kind: 'invalid', reason: 'an encoded control character in the path' };
       if (byte === 0x2f || byte === 0x5c) {
-        if (keepEscapedSlashes) out += pct(byte);
-        else {
-          escapedSlash = true;
-          out += '/';
-        }
+        // Data, not a separator, while dot segments are removed (RFC 3986 section 6.2.2).
+        escapedSlash = true;
+        out += pct(byte);
       } else if (byte < 0x80 && CLASS[byte] & UNRESERVED) {
         out += String.fromCharCode(byte);
       } else {
@@ -205,7 +212,10 @@ function canonicalPath(path: string, keepEscapedSlashes: boolean): PathResult {
       i += e.width;
     }
   }
-  return { kind: 'ok', path: removeDotSegments(out), escapedSlash };
+  const normalized = removeDotSegments(out);
+  if (keepEscapedSlashes || !escapedSlash || !ESCAPED_SLASH.test(normalized)) return { kind: 'ok', path: normalized, escapedSlash: false };
+  // Escaped slashes left in the normalized path: the redirect location has them unescaped, normalized again.
+  return { kind: 'ok', path: removeDotSegments(normalized.replace(ESCAPED_SLASH_ALL, '/')), escapedSlash: true };
 }
 
 /** The canonical form of a request target (see the module comment). */
@@ -219,6 +229,10 @@ export function canonicalizeTarget(target: string, options: CanonicalizeOptions 
   if (end === 0 || target.charCodeAt(0) !== 0x2f) return { kind: 'invalid', reason: 'the request target is not an absolute path' };
   const raw = end === target.length ? target : target.slice(0, end);
   const q = raw.indexOf('?');
+  // The usual target needs no work: checked in place, returned as it is.
+  if (pathIsCanonical(raw, q < 0 ? raw.length : q) && (q < 0 || queryIsCanonical(raw, q + 1))) {
+    return { kind: 'ok', target: raw, path: q < 0 ? raw : raw.slice(0, q), query: q < 0 ? null : raw.slice(q + 1) };
+  }
   const rawPath = q < 0 ? raw : raw.slice(0, q);
   const rawQuery = q < 0 ? null : raw.slice(q + 1);
   const p = canonicalPath(rawPath, options.escapedSlashes === 'keep');
