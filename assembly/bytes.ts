@@ -1,6 +1,6 @@
 // Byte helpers: the table's key hash (same as src/compile/hash.ts), byte equality and the
 // table's open-addressing string maps.
-import { MAP_ENTRY_WORDS, word } from './table';
+import { KEY_WORDS, MAP_ENTRY_BYTES, word } from './table';
 
 export const HASH_SEED: u32 = 0x811c9dc5;
 const HASH_K: u32 = 0x9e3779b1;
@@ -51,19 +51,34 @@ export function bytesEqual(a: usize, b: usize, len: i32): bool {
 }
 
 /**
- * Looks `len` bytes at `key` (hash `hash`) up in the map at `base + map`; returns the stored
- * value offset, 0 when absent.
+ * Whether the key record at `rec` holds the `len` bytes at `key`: its shared prefix (if any)
+ * then the rest of its bytes.
+ */
+// @ts-ignore: decorator
+@inline function keyEquals(base: usize, rec: usize, key: usize, len: i32): bool {
+  const lengths = load<u32>(rec, 4); // key records are packed: unaligned loads
+  if (<i32>(lengths & 0xffff) != len) return false;
+  const shared = <i32>(lengths >> 16);
+  const bytes = rec + (<usize>KEY_WORDS << 2);
+  if (shared == 0) return bytesEqual(bytes, key, len);
+  return bytesEqual(base + <usize>load<u32>(bytes), key, shared) && bytesEqual(bytes + 4, key + <usize>shared, len - shared);
+}
+
+/**
+ * Looks `len` bytes at `key` (hash `hash`) up in the map at `base + map`; returns the value of
+ * its key record, 0 when absent. Probing starts at the high word of hash * capacity; an entry
+ * is (u16 tag = low half of the hash, u32 key record offset), packed.
  */
 export function mapLookup(base: usize, map: u32, key: usize, len: i32, hash: u32): u32 {
   const m = base + <usize>map;
-  const mask = word(m, 0) - 1;
+  const capacity = word(m, 0);
   const entries = m + 8;
-  let i = hash & mask;
+  let i = <u32>((<u64>hash * <u64>capacity) >> 32);
   while (true) {
-    const e = entries + (<usize>(i * MAP_ENTRY_WORDS) << 2);
-    const value = word(e, 3);
-    if (value == 0) return 0;
-    if (word(e, 0) == hash && <i32>word(e, 2) == len && bytesEqual(base + <usize>word(e, 1), key, len)) return value;
-    i = (i + 1) & mask;
+    const e = entries + <usize>(i * MAP_ENTRY_BYTES);
+    const rec = load<u32>(e, 2);
+    if (rec == 0) return 0;
+    if (<u32>load<u16>(e) == (hash & 0xffff) && keyEquals(base, base + <usize>rec, key, len)) return load<u32>(base + <usize>rec);
+    if (++i == capacity) i = 0;
   }
 }

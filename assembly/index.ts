@@ -10,12 +10,12 @@ import {
 } from './request';
 import { regexMatch } from './regex';
 import {
-  BACKEND_RESOLVED, BACKEND_WORDS, FORMAT_VERSION, HEADER_WORDS, HOST_ANY, HOST_EXACT,
+  BACKEND_RESOLVED, BACKEND_WEIGHT_MASK, BACKEND_WORDS, FORMAT_VERSION, HEADER_WORDS, HOST_ANY, HOST_EXACT,
   H_LISTENERS_OFF, H_LISTENER_COUNT, H_MAGIC, H_MATCHES_OFF, H_MAX_PREFIX_LEN, H_RULES_OFF,
   H_TOTAL_LEN, H_VERSION, IN_FLAGS, IN_FLAG_GRPC, IN_GATEWAY, IN_HOST_LEN, IN_HOST_OFF,
   IN_METHOD_LEN, IN_METHOD_OFF, IN_OUT_BACKEND, IN_OUT_LISTENER, IN_OUT_STATUS, IN_PATH_LEN,
   IN_PATH_OFF, IN_PORT, IN_SLOTS_OFF, IN_SLOT_CAP, IN_SLOT_LENS, LISTENER_WORDS, LOAD_BAD_LENGTH,
-  LOAD_BAD_MAGIC, LOAD_BAD_VERSION, LOAD_OK, MAGIC, MATCH_WORDS, NO_LISTENER, NO_ROUTE,
+  LOAD_BAD_MAGIC, LOAD_BAD_VERSION, LOAD_OK, MAGIC, MATCH_WORDS, M_EXT, M_RULE_MASK, NO_LISTENER, NO_ROUTE,
   RULE_WORDS, SINGLE_MATCH, STATUS_NO_BACKEND, STATUS_OK, STATUS_UNRESOLVED_BACKEND, word,
 } from './table';
 
@@ -214,11 +214,33 @@ function selectListener(port: u32, gateway: i32): i32 {
   return best;
 }
 
+/** The record word of match `m`. */
+// @ts-ignore: decorator
+@inline function matchWord(m: u32): u32 {
+  return load<u32>(matchesBase + (<usize>(m * MATCH_WORDS) << 2));
+}
+
+/**
+ * The extension record of a match (rule, flags, predicates), or 0 when the match has no
+ * predicate beyond its path key.
+ */
+// @ts-ignore: decorator
+@inline function extension(record: u32): usize {
+  return (record & M_EXT) != 0 ? base + <usize>(record & ~M_EXT) : 0;
+}
+
+/** Whether match `m`'s method, header and query predicates hold. */
+// @ts-ignore: decorator
+@inline function holds(m: u32): bool {
+  const ext = extension(matchWord(m));
+  return ext == 0 || predicatesHold(base, ext);
+}
+
 /** A path map value: one tagged match index, or the offset of a candidate list. */
 function firstOfValue(v: u32): i32 {
   if ((v & SINGLE_MATCH) == 0) return firstOf(base + <usize>v, false);
   const m = v & ~SINGLE_MATCH;
-  return predicatesHold(base, matchesBase + (<usize>(m * MATCH_WORDS) << 2)) ? <i32>m : -1;
+  return holds(m) ? <i32>m : -1;
 }
 
 /** First candidate in `list` whose predicates hold (path already known to match), or -1. */
@@ -226,9 +248,10 @@ function firstOf(list: usize, grpc: bool): i32 {
   const count = word(list, 0);
   for (let i: u32 = 1; i <= count; i++) {
     const m = word(list, i);
-    const rec = matchesBase + (<usize>(m * MATCH_WORDS) << 2);
-    if (grpc && !grpcHolds(base, rec)) continue;
-    if (predicatesHold(base, rec)) return <i32>m;
+    const ext = extension(matchWord(m));
+    if (ext == 0) return <i32>m; // no predicate (a gRPC match without service or method)
+    if (grpc && !grpcHolds(base, ext)) continue;
+    if (predicatesHold(base, ext)) return <i32>m;
   }
   return -1;
 }
@@ -264,7 +287,7 @@ function searchGroup(group: usize): i32 {
     const count = word(list, 0);
     for (let i: u32 = 1; i <= count; i++) {
       const m = word(list, i);
-      const rec = matchesBase + (<usize>(m * MATCH_WORDS) << 2);
+      const rec = extension(matchWord(m)); // a RegularExpression path always has one
       const prefixLen = <i32>word(rec, 7); // literal prefix of every match (0 = none)
       if (prefixLen != 0 && (len < prefixLen || !bytesEqual(base + <usize>word(rec, 6), path, prefixLen))) continue;
       if (regexMatch(base + <usize>word(rec, 4), <i32>word(rec, 5), path, len) && predicatesHold(base, rec)) return <i32>m;
@@ -288,22 +311,25 @@ function searchGroup(group: usize): i32 {
 
 /** Weighted pick among the rule's backends; weight-0 backends are never chosen. */
 function finish(m: i32): i32 {
-  const rec = matchesBase + (<usize>(<u32>m * MATCH_WORDS) << 2);
-  const rule = rulesBase + (<usize>(word(rec, 0) * RULE_WORDS) << 2);
-  const total = word(rule, 2);
+  const record = matchWord(<u32>m);
+  const ext = extension(record);
+  const rule = ext != 0 ? word(ext, 0) : record & M_RULE_MASK;
+  const list = word(rulesBase + (<usize>(rule * RULE_WORDS) << 2), 0);
+  const total = list != 0 ? word(base + <usize>list, 0) : 0;
   if (total == 0) {
     store<i32>(input + (<usize>IN_OUT_STATUS << 2), STATUS_NO_BACKEND);
     return m;
   }
   const r = nextRandom(); // drawn for every pick, as the reference does
   let pick: u32 = total == 1 ? 0 : r % total;
-  const count = word(rule, 0);
-  let b = base + <usize>word(rule, 1);
-  for (let i: u32 = 0; i < count; i++, b += BACKEND_WORDS << 2) {
-    const weight = word(b, 0);
+  // The weights sum to `total`, so the walk ends on an entry.
+  let b = base + <usize>list + 4;
+  for (let i: i32 = 0; ; i++, b += BACKEND_WORDS << 2) {
+    const entry = load<u32>(b);
+    const weight = entry & BACKEND_WEIGHT_MASK;
     if (pick < weight) {
-      store<i32>(input + (<usize>IN_OUT_BACKEND << 2), <i32>i);
-      if ((word(b, 1) & BACKEND_RESOLVED) == 0) store<i32>(input + (<usize>IN_OUT_STATUS << 2), STATUS_UNRESOLVED_BACKEND);
+      store<i32>(input + (<usize>IN_OUT_BACKEND << 2), i);
+      if ((entry & BACKEND_RESOLVED) == 0) store<i32>(input + (<usize>IN_OUT_STATUS << 2), STATUS_UNRESOLVED_BACKEND);
       return m;
     }
     pick -= weight;

@@ -2,7 +2,7 @@
 // src/compile/format.ts (a test compares both files); FORMAT.md describes the layout.
 
 export const MAGIC: u32 = 0x44595753; // 'SWYD'
-export const FORMAT_VERSION: u32 = 2;
+export const FORMAT_VERSION: u32 = 3;
 export const HEADER_WORDS: u32 = 16;
 
 export const H_MAGIC: u32 = 0;
@@ -23,7 +23,9 @@ export const HOST_ANY: u32 = 0;
 export const HOST_EXACT: u32 = 1;
 export const HOST_WILDCARD: u32 = 2;
 
-export const MATCH_WORDS: u32 = 12;
+export const MATCH_WORDS: u32 = 1;
+export const M_EXT: u32 = 0x80000000;
+export const M_RULE_MASK: u32 = 0xffffff;
 export const PATH_GRPC: u32 = 3;
 export const M_GRPC_REGEX: u32 = 1 << 2;
 export const M_GRPC_SERVICE: u32 = 1 << 3;
@@ -33,11 +35,13 @@ export const HEADER_PRED_WORDS: u32 = 4;
 export const QUERY_PRED_WORDS: u32 = 5;
 export const VALUE_EXACT: u32 = 0;
 
-export const RULE_WORDS: u32 = 4;
-export const BACKEND_WORDS: u32 = 2;
-export const BACKEND_RESOLVED: u32 = 1;
+export const RULE_WORDS: u32 = 1;
+export const BACKEND_WORDS: u32 = 1;
+export const BACKEND_RESOLVED: u32 = 0x80000000;
+export const BACKEND_WEIGHT_MASK: u32 = 0x7fffffff;
 
-export const MAP_ENTRY_WORDS: u32 = 4;
+export const MAP_ENTRY_BYTES: u32 = 6;
+export const KEY_WORDS: u32 = 2;
 export const SINGLE_MATCH: u32 = 0x80000000;
 
 export const IN_METHOD_LEN: u32 = 0;

@@ -19,6 +19,7 @@
  *   npm run bench:edge
  *   env: ROUTE_SIZES=1000,10000  DURATION=5  ROUNDS=3  CONNECTIONS=20  COLD=3  MAX_REQUESTS=500000
  *        RESULTS=bench/RESULTS.md (RESULTS= skips writing)  JSON_OUT=file
+ *        BUNDLE_ONLY=1 (build and bundle, print table and bundle sizes, no workerd runs)
  */
 import { execFile } from 'node:child_process';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
@@ -40,6 +41,7 @@ const ROUNDS = envNumber('ROUNDS', 3);
 const CONNECTIONS = envNumber('CONNECTIONS', 20);
 const COLD = envNumber('COLD', 3);
 const MAX_REQUESTS = envNumber('MAX_REQUESTS', 500_000);
+const BUNDLE_ONLY = process.env.BUNDLE_ONLY === '1';
 const E1_SIZE = SIZES.includes(1000) ? 1000 : SIZES[0];
 const OFFLINE_ENV = { WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_HIDE_BANNER: 'true' };
 const COMPATIBILITY_DATE = '2026-04-20';
@@ -253,6 +255,13 @@ async function main(): Promise<void> {
     }
     const forwarder = await buildForwarder(backendPort, join(builds[0]?.dir ?? REPO_ROOT, '..'));
     builds.unshift(forwarder);
+    if (BUNDLE_ONLY) {
+      for (const b of builds) {
+        const table = b.tableBytes !== undefined ? `table ${b.tableBytes} B (${fmt(b.tableBytes / b.routes!, 1)} B/route), ` : '';
+        process.stdout.write(`${b.name}: ${table}bundle ${b.bytes} B (gzip ${b.gzipBytes} B), bundle ${verdict(b.bytes <= 1_000_000)} against 1 MB\n`);
+      }
+      return;
+    }
     const wasm = new Uint8Array(await readFile(join(REPO_ROOT, 'build/switchyard.wasm')));
     const nodeLoad = new Map<number, number>();
     for (const b of builds) if (b.routes !== null) nodeLoad.set(b.routes, await nodeLoadMs(new Uint8Array(await readFile(join(b.dir, '..', 'table.bin'))), wasm));

@@ -1,10 +1,11 @@
 /**
  * Rules and their weighted backends: the host-facing description (RuleInfo) and the core's
- * rule records `[backendCount, backendsOff, totalWeight, 0]` with backend entries
- * `[weight, flags]` (flags bit 0 = the reference resolved to a Service port).
+ * one-word rule records, the offset of the rule's backend list `[totalWeight, entry...]` with
+ * one-word entries `weight | BACKEND_RESOLVED` (bit 31 = the reference resolved to a Service
+ * port). Identical lists (the usual single resolved backend of weight 1) are stored once.
  */
 import type { AttachedRoute, ResolvedBackend } from '../resolve/types.js';
-import { BACKEND_RESOLVED } from './format.js';
+import { BACKEND_RESOLVED, BACKEND_WEIGHT_MASK } from './format.js';
 import type { BackendInfo, MatchedRouteKind, MatchPath, RuleInfo } from './manifest.js';
 import type { TableWriter } from './writer.js';
 
@@ -80,16 +81,14 @@ export function writeRules(w: TableWriter, rules: readonly RuleInfo[]): number {
 
 /** Writes rule records from each rule's backends (weight, resolved); returns the offset of the first. */
 export function writeRuleRecords(w: TableWriter, rules: readonly { weight: number; resolved: boolean }[][]): number {
-  const entries = rules.map((backends) => {
-    const words: number[] = [];
-    let total = 0;
-    for (const b of backends) {
-      words.push(b.weight, b.resolved ? BACKEND_RESOLVED : 0);
-      total += b.weight;
-    }
-    return { count: backends.length, off: words.length ? w.words(words) : 0, total };
-  });
   const records: number[] = [];
-  for (const e of entries) records.push(e.count, e.off, e.total, 0);
+  for (const backends of rules) {
+    let total = 0;
+    const entries = backends.map((b) => {
+      total += b.weight;
+      return ((b.weight & BACKEND_WEIGHT_MASK) | (b.resolved ? BACKEND_RESOLVED : 0)) >>> 0;
+    });
+    records.push(entries.length ? w.wordsOnce([total, ...entries]) : 0);
+  }
   return records.length ? w.words(records) : w.length;
 }

@@ -79,7 +79,8 @@ function writeValue(w: TableWriter, regex: RegexPrograms, type: 'Exact' | 'Regul
   return [w.bytes(program), program.length];
 }
 
-function writeMatchRecord(w: TableWriter, regex: RegexPrograms, spec: MatchSpec, rule: number, slots: Map<string, number>): number[] {
+/** The match record word, writing its extension record first when it needs one. */
+function writeMatchRecord(w: TableWriter, regex: RegexPrograms, spec: MatchSpec, rule: number, slots: Map<string, number>): number {
   let flags: number;
   let a: [number, number] = [0, 0];
   let b: [number, number] = [0, 0];
@@ -118,7 +119,21 @@ function writeMatchRecord(w: TableWriter, regex: RegexPrograms, spec: MatchSpec,
   const headersOff = headerWords.length ? w.words(headerWords) : 0;
   const queryOff = queryWords.length ? w.words(queryWords) : 0;
   flags |= spec.matchIndex << F.M_MATCH_INDEX_SHIFT;
-  return [rule, flags, method[0], method[1], a[0], a[1], b[0], b[1], spec.headers.length, headersOff, spec.query.length, queryOff];
+  return matchWord(w, [rule, flags, method[0], method[1], a[0], a[1], b[0], b[1], spec.headers.length, headersOff, spec.query.length, queryOff]);
+}
+
+/**
+ * The match record for extension words `ext` ([rule, flags, predicates...]): the rule and match
+ * index inline when the match has no predicate beyond its path key (and both fit), else the
+ * offset of the extension record, written here.
+ */
+function matchWord(w: TableWriter, ext: number[]): number {
+  const [rule, flags] = ext;
+  const matchIndex = flags >>> F.M_MATCH_INDEX_SHIFT;
+  if (ext.every((v, k) => k < 2 || v === 0) && rule <= F.M_RULE_MASK && matchIndex <= F.M_INLINE_INDEX_MAX) {
+    return (rule | (matchIndex << F.M_INLINE_INDEX_SHIFT)) >>> 0;
+  }
+  return (w.words(ext) | F.M_EXT) >>> 0;
 }
 
 function listenerName(owner: { kind: string; namespace: string; name: string }, name: string): string {
@@ -176,18 +191,15 @@ export function compileTable(resolution: Pick<Resolution, 'gateways'>): Compiled
   // 4. records
   const headerNames = [...new Set(specs.flatMap((s) => s.headers.map((h) => h.name)))].sort();
   const slots = new Map(headerNames.map((n, i) => [n, i]));
-  const matchWords = new Array<number>(specs.length * F.MATCH_WORDS).fill(0);
-  specs.forEach((spec, i) => {
-    if (broken.has(i)) {
-      // Identity only (rule, match index): the match is in no route group, so it never matches.
-      matchWords[i * F.MATCH_WORDS] = ruleIndex.get(spec.ruleKey)!;
-      matchWords[i * F.MATCH_WORDS + 1] = spec.matchIndex << F.M_MATCH_INDEX_SHIFT;
-      return;
-    }
-    const record = writeMatchRecord(w, regex, spec, ruleIndex.get(spec.ruleKey)!, slots);
-    for (let k = 0; k < F.MATCH_WORDS; k++) matchWords[i * F.MATCH_WORDS + k] = record[k];
+  const matchWords = specs.map((spec, i) => {
+    const rule = ruleIndex.get(spec.ruleKey)!;
+    // A match whose regular expression is rejected keeps its identity only: it is in no route group.
+    if (broken.has(i)) return matchWord(w, [rule, spec.matchIndex << F.M_MATCH_INDEX_SHIFT, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    return writeMatchRecord(w, regex, spec, rule, slots);
   });
-  const matchesOff = specs.length ? w.words(matchWords) : w.length;
+  // The match records, then (host-only) the key record of each match, patched below.
+  const matchesOff = specs.length ? w.words([...matchWords, ...new Array<number>(specs.length).fill(0)]) : w.length;
+  const matchKeys = new Array<number>(specs.length).fill(0);
   const rulesOff = writeRuleRecords(w, wireBuilder.ruleBackends);
 
   let maxPrefixLen = 0;
@@ -208,7 +220,7 @@ export function compileTable(resolution: Pick<Resolution, 'gateways'>): Compiled
     }
     const group = (list: IndexedMatch[]): number => {
       const unique = [...new Map(list.map((m) => [m.index, m])).values()];
-      const g = writeGroup(w, unique);
+      const g = writeGroup(w, unique, matchKeys);
       maxPrefixLen = Math.max(maxPrefixLen, g.maxPrefixLen);
       return g.offset;
     };
@@ -227,8 +239,10 @@ export function compileTable(resolution: Pick<Resolution, 'gateways'>): Compiled
   }
   const listenersOff = listenerWords.length ? w.words(listenerWords) : w.length;
 
+  matchKeys.forEach((key, i) => w.patch(matchesOff + (specs.length + i) * 4, key));
+
   // 5. manifest (rule texts, their index, the head JSON) and header
-  const ruleTextsOff = wireBuilder.writeRuleTexts();
+  const ruleTextsOff = wireBuilder.writeRuleTexts(new Set([...broken].map((i) => ruleIndex.get(specs[i].ruleKey)!)));
   const grpc = specs.some((s) => s.kind === 'GRPCRoute');
   const wire: WireManifest = {
     format: F.FORMAT_VERSION,
@@ -238,6 +252,8 @@ export function compileTable(resolution: Pick<Resolution, 'gateways'>): Compiled
     grpc,
     diagnostics: regex.diagnostics,
     namespaces: wireBuilder.namespaces,
+    names: wireBuilder.names,
+    port: wireBuilder.port,
   };
   const json = new TextEncoder().encode(JSON.stringify(wire));
   const jsonOff = w.bytes(json);

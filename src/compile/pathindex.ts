@@ -8,7 +8,8 @@
  * Group record: [exactMapOff, prefixMapOff, regexListOff, grpcListOff, maxPrefixLen,
  * exactLengthMask (2 words), prefixLengthMask (2 words)] (offset 0 = none). Candidate list:
  * [count, matchIndex...]. A map value with bit 31 set (SINGLE_MATCH) is the one match index of
- * its key instead of a list offset.
+ * its key instead of a list offset. `keys` (per match index) receives the first key record
+ * written for each Exact or PathPrefix match: `record * 2 + (PathPrefix ? 1 : 0)`.
  */
 import { SINGLE_MATCH } from './format.js';
 import { writeStringMap } from './hashmap.js';
@@ -45,7 +46,7 @@ function byKey(items: readonly IndexedMatch[]): Map<string, IndexedMatch[]> {
   return map;
 }
 
-function writeKeyedLists(w: TableWriter, items: readonly IndexedMatch[]): { off: number } {
+function writeKeyedLists(w: TableWriter, items: readonly IndexedMatch[], keys: number[], type: number): { off: number } {
   if (items.length === 0) return { off: 0 };
   const lists = new Map<string, number>();
   const grouped = byKey(items);
@@ -54,7 +55,10 @@ function writeKeyedLists(w: TableWriter, items: readonly IndexedMatch[]): { off:
     // A key with one candidate stores the match index itself, tagged (no list to follow).
     lists.set(key, list.length === 1 ? (SINGLE_MATCH | list[0].index) >>> 0 : writeList(w, list, compareHttpMatches));
   }
-  return { off: writeStringMap(w, lists) };
+  const note = (key: string, record: number): void => {
+    for (const m of grouped.get(key)!) keys[m.index] ||= record * 2 + type;
+  };
+  return { off: writeStringMap(w, lists, note) };
 }
 
 /**
@@ -72,13 +76,13 @@ export function lengthMask(lengths: readonly number[]): [number, number] {
   return [lo >>> 0, hi >>> 0];
 }
 
-export function writeGroup(w: TableWriter, matches: readonly IndexedMatch[]): WrittenGroup {
+export function writeGroup(w: TableWriter, matches: readonly IndexedMatch[], keys: number[]): WrittenGroup {
   const exact = matches.filter((m) => m.spec.path?.type === 'Exact');
   const prefix = matches.filter((m) => m.spec.path?.type === 'PathPrefix');
   const regex = matches.filter((m) => m.spec.path?.type === 'RegularExpression');
   const grpc = matches.filter((m) => m.spec.grpc);
-  const exactMap = writeKeyedLists(w, exact);
-  const prefixMap = writeKeyedLists(w, prefix);
+  const exactMap = writeKeyedLists(w, exact, keys, 0);
+  const prefixMap = writeKeyedLists(w, prefix, keys, 1);
   const regexList = regex.length ? writeList(w, regex, compareHttpMatches) : 0;
   const grpcList = grpc.length ? writeList(w, grpc, compareGrpcMatches) : 0;
   const prefixLengths = prefix.map((m) => utf8Length(m.spec.path!.value));

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { resolvePaths } from '../pipeline.js';
 import { ResolutionBuilder } from '../runtime/resolution-builder.js';
-import { readManifest } from '../runtime/table.js';
+import { manifestReader, readManifest } from '../runtime/table.js';
 import type { Resolution } from '../resolve/types.js';
 import { describeRule } from './backends.js';
 import { compileTable } from './compile.js';
+import { RULE_TEXT_BLOCK } from './format.js';
+import { createRouter } from '../runtime/router.js';
 import { flattenMatches } from './matches.js';
 
 /** Every decoded rule equals describeRule of its route; every match names its rule and exists in the route. */
@@ -21,7 +23,7 @@ function expectFaithful(resolution: Pick<Resolution, 'gateways'>, table: Uint8Ar
   }
 }
 
-describe('compact manifest (format 2)', () => {
+describe('compact manifest', () => {
   it('expands to exactly the compiler manifest for the bundled examples', async () => {
     const result = await resolvePaths(['examples/']);
     const compiled = compileTable(result.resolution);
@@ -85,5 +87,108 @@ describe('compact manifest route table', () => {
       'httproute/default/one/rule/1/match/0',
       'httproute/default/two/rule/0/match/0',
     ]);
+  });
+});
+
+describe('compact rule texts and match records', () => {
+  it('expands every text form in every text block: derived and written paths, shared and weighted backends', () => {
+    const b = new ResolutionBuilder().gateway('ns/gw', [{ name: 'http', port: 80 }]);
+    const n = RULE_TEXT_BLOCK * 2 + 5;
+    for (let i = 0; i < n; i++) {
+      const kind = i % 5;
+      b.httpRoute({
+        namespace: i % 7 === 0 ? 'other' : 'default',
+        name: `route-${i}`,
+        listeners: ['ns/gw/http'],
+        rules: [
+          {
+            matches: [
+              kind === 0
+                ? { path: { type: 'PathPrefix', value: `/written/${i}/` } } // not normalised: the text keeps it
+                : kind === 1
+                  ? { path: { type: 'RegularExpression', value: `/re/${i}/[0-9]+` } }
+                  : { path: { type: kind === 2 ? 'Exact' : 'PathPrefix', value: `/api/v1/team${i % 3}/svc${i}` } },
+            ],
+            backends:
+              kind === 3
+                ? [{ name: 'shared' }]
+                : kind === 4
+                  ? [{ name: `own${i}`, weight: 3 }, { name: 'shared', weight: 0 }]
+                  : kind === 2
+                    ? [{ name: i === 2 ? '42' : `svc${i}`, port: 9090 }] // not the usual port; a name of digits only
+                    : [{ name: `svc${i}` }],
+          },
+          ...(i % 4 === 0 ? [{ matches: [{ path: { type: 'Exact' as const, value: `/second/${i}` } }], backends: [] }] : []),
+        ],
+      });
+    }
+    const resolution = b.build();
+    const compiled = compileTable(resolution);
+    expectFaithful(resolution, compiled.table);
+    // Expanding one rule at a time (the router's path), last first, agrees with expanding them all at once.
+    const all = readManifest(compiled.table).rules;
+    const reader = manifestReader(compiled.table);
+    for (let i = all.length - 1; i >= 0; i--) expect(reader.rule(i)).toEqual(all[i]);
+    expect(all.find((r) => r.name === 'route-5')!.matchPaths).toEqual([{ type: 'PathPrefix', value: '/written/5/' }]);
+    expect(all.find((r) => r.name === 'route-4')!.backends.map((x) => [x.name, x.port, x.weight])).toEqual([['own4', 8080, 3], ['shared', 8080, 0]]);
+    expect(all.find((r) => r.name === 'route-2')!.backends.map((x) => [x.name, x.port])).toEqual([['42', 9090]]);
+    expect(all.find((r) => r.name === 'route-7')!.backends.map((x) => [x.name, x.port])).toEqual([['svc7', 9090]]);
+  });
+
+  it('a match in no path map (rejected regular expression) keeps the written paths of its rule', () => {
+    const resolution = new ResolutionBuilder()
+      .gateway('ns/gw', [{ name: 'http', port: 80 }])
+      .httpRoute({
+        name: 'bad',
+        listeners: ['ns/gw/http'],
+        rules: [{ matches: [{ path: { type: 'Exact', value: '/ok' } }, { path: { type: 'Exact', value: '/x' }, headers: [{ type: 'RegularExpression', name: 'h', value: '(' }] }] }],
+      })
+      .build();
+    const compiled = compileTable(resolution);
+    expect(compiled.manifest.diagnostics.length).toBe(1);
+    expect(readManifest(compiled.table).rules[0].matchPaths).toEqual([
+      { type: 'Exact', value: '/ok' },
+      { type: 'Exact', value: '/x' },
+    ]);
+    expectFaithful(resolution, compiled.table);
+  });
+
+  it('match indices beyond the inline 7 bits move to the extension record and still identify the match', async () => {
+    const matches = Array.from({ length: 140 }, (_, j) => ({ path: { type: 'Exact' as const, value: `/m/${j}` } }));
+    const resolution = new ResolutionBuilder().gateway('ns/gw', [{ name: 'http', port: 80 }]).httpRoute({ name: 'many', listeners: ['ns/gw/http'], rules: [{ matches, backends: [{ name: 'a' }] }] }).build();
+    const compiled = compileTable(resolution);
+    expectFaithful(resolution, compiled.table);
+    const router = await createRouter(compiled.table);
+    for (const j of [0, 127, 128, 139]) {
+      const d = router.match({ method: 'GET', host: 'h', path: `/m/${j}`, port: 80 });
+      expect(d.matched && [d.matchIndex, d.id, d.rule.matchPaths![j].value]).toEqual([j, `httproute/default/many/rule/0/match/${j}`, `/m/${j}`]);
+    }
+  });
+});
+
+describe('path map keys with a shared prefix', () => {
+  it('compares the shared prefix and the rest: equal-length keys differing on either side miss', async () => {
+    const b = new ResolutionBuilder().gateway('ns/gw', [{ name: 'http', port: 80 }]);
+    for (let i = 10; i < 30; i++) {
+      b.httpRoute({ name: `e${i}`, listeners: ['ns/gw/http'], rules: [{ matches: [{ path: { type: 'Exact', value: `/api/v1/team1/svc${i}/status` } }], backends: [{ name: 's' }] }] });
+      b.httpRoute({ name: `p${i}`, listeners: ['ns/gw/http'], rules: [{ matches: [{ path: { type: 'PathPrefix', value: `/api/v1/team2/svc${i}` } }], backends: [{ name: 's' }] }] });
+    }
+    const compiled = compileTable(b.build());
+    // The common part is stored once: far fewer bytes than 40 full keys.
+    const text = new TextDecoder('latin1').decode(compiled.table);
+    expect(text.split('/api/v1/team1/').length - 1).toBe(1);
+    const router = await createRouter(compiled.table);
+    const name = (path: string): string | null => {
+      const d = router.match({ method: 'GET', host: 'h', path, port: 80 });
+      return d.matched ? d.route.name : null;
+    };
+    expect(name('/api/v1/team1/svc17/status')).toBe('e17');
+    expect(name('/api/v1/team1/svc17/statux')).toBeNull(); // rest differs
+    expect(name('/api/v1/teamX/svc17/status')).toBeNull(); // shared part differs, same length
+    expect(name('/api/v1/team2/svc17/a/b')).toBe('p17');
+    expect(name('/api/v1/team2/svc17')).toBe('p17');
+    expect(name('/api/v1/team2/svc17x')).toBeNull();
+    expect(name('/api/v1/team3/svc17')).toBeNull();
+    expect(router.manifest.rules.find((r) => r.name === 'p17')!.matchPaths).toEqual([{ type: 'PathPrefix', value: '/api/v1/team2/svc17' }]);
   });
 });

@@ -13,6 +13,8 @@ export class TableWriter {
   private len = 0;
   /** Strings already written: [offset, byte length]. */
   private readonly strings = new Map<string, [number, number]>();
+  /** Word sequences written with `wordsOnce`, by their decimal text. */
+  private readonly wordLists = new Map<string, number>();
 
   get length(): number {
     return this.len;
@@ -48,6 +50,14 @@ export class TableWriter {
     return off;
   }
 
+  /** Like `words`, but an identical sequence written before is reused. */
+  wordsOnce(values: readonly number[]): number {
+    const key = values.join(',');
+    let off = this.wordLists.get(key);
+    if (off === undefined) this.wordLists.set(key, (off = this.words(values)));
+    return off;
+  }
+
   patch(offset: number, value: number): void {
     this.view.setUint32(offset, value >>> 0, true);
   }
@@ -59,6 +69,16 @@ export class TableWriter {
     this.reserve(data.length);
     this.buf.set(data, off);
     this.len += data.length;
+    return off;
+  }
+
+  /** Writes u32 words then raw bytes right after the previous ones, unaligned; returns their byte offset. */
+  packed(values: readonly number[], data: Uint8Array): number {
+    const off = this.len;
+    this.reserve(values.length * 4 + data.length);
+    for (let i = 0; i < values.length; i++) this.view.setUint32(off + i * 4, values[i] >>> 0, true);
+    this.buf.set(data, off + values.length * 4);
+    this.len += values.length * 4 + data.length;
     return off;
   }
 
