@@ -10,7 +10,6 @@
  */
 import { rename, writeFile } from 'node:fs/promises';
 import { formatDiagnostic } from '../src/diagnostics.js';
-import { renderStatus } from '../src/cli/status-output.js';
 import { DEFAULT_CONTROLLER_NAME } from '../src/resolve/types.js';
 import { ValidationMemo } from '../src/validate/index.js';
 import { AddressPool } from './addresses.js';
@@ -23,6 +22,7 @@ import { Observers, type ReloadInfo, type ReloadListener, type RequestEndListene
 import { createGatewaySocket, DEFAULT_LIMITS, DRAIN_IDLE_GRACE_MS, listen, type GatewaySocket, type ServerLimits } from './servers.js';
 import { keepSnapshot, takeSnapshot, type KeptSnapshot, type Snapshot } from './snapshot.js';
 import { fileSource, type ObjectSource } from './sources.js';
+import { StatusYaml } from './status-file.js';
 import { DEFAULT_UPSTREAM_OPTIONS, UpstreamPools, type UpstreamOptions } from './upstreams.js';
 import type { ManifestWatcher } from './watch.js';
 
@@ -40,7 +40,7 @@ export interface NodeGatewayOptions {
   controllerName?: string;
   /** Ports of the listeners serving Ingresses of Switchyard's IngressClass. Default 80 and 443. */
   ingress?: { httpPort?: number; httpsPort?: number };
-  /** Written with the computed status (YAML) whenever it changes. */
+  /** Written with the computed status (YAML) whenever it changes, once the table it belongs to serves. */
   statusFile?: string;
   /** Reload when the manifests change. Default false. */
   watch?: boolean;
@@ -81,6 +81,8 @@ export class NodeGateway {
   private generation!: Generation;
   private snapshot!: KeptSnapshot;
   private statusText: string | undefined;
+  /** Per-object status text kept across reloads (`statusFile`). */
+  private readonly statusYaml = new StatusYaml();
   private watcher: ManifestWatcher | undefined;
   private reloading: Promise<ReloadInfo> | undefined;
   private closed = false;
@@ -198,15 +200,20 @@ export class NodeGateway {
       this.log(`switchyard: manifests have errors, keeping table ${this.tableHash}`);
       return this.reloaded({ changed: false, tableHash: this.tableHash, rejected: true, diagnostics: snapshot.result.diagnostics });
     }
+    const changed = await this.swap(snapshot);
+    // Status is written once the new table serves: rendering it is not on the way to serving.
     await this.writeStatus(snapshot);
     await this.source.resolved?.(snapshot.result);
+    return this.reloaded({ changed, tableHash: this.tableHash, rejected: false, diagnostics: snapshot.result.diagnostics });
+  }
+
+  /** Serves an accepted snapshot: a new generation when the table or endpoints changed, sockets when the layout did. */
+  private async swap(snapshot: Snapshot): Promise<boolean> {
     const previous = this.snapshot;
     const contentChanged = snapshot.table.sha256 !== previous.table.sha256 || snapshot.endpointsHash !== previous.endpointsHash;
     const layoutChanged = signatures(snapshot) !== signatures(previous);
     this.snapshot = keepSnapshot(snapshot);
-    if (this.closed || (!contentChanged && !layoutChanged)) {
-      return this.reloaded({ changed: false, tableHash: this.tableHash, rejected: false, diagnostics: snapshot.result.diagnostics });
-    }
+    if (this.closed || (!contentChanged && !layoutChanged)) return false;
     if (contentChanged) {
       const next = await Generation.create(snapshot.table, snapshot.result.objects, this.pools, { backendCertificates: snapshot.backendCertificates, backends: snapshot.backends });
       const old = this.generation;
@@ -214,7 +221,7 @@ export class NodeGateway {
       old.retire();
     }
     if (layoutChanged) await this.rebind(snapshot);
-    return this.reloaded({ changed: true, tableHash: this.tableHash, rejected: false, diagnostics: snapshot.result.diagnostics });
+    return true;
   }
 
   private reloaded(info: ReloadInfo): ReloadInfo {
@@ -298,7 +305,7 @@ export class NodeGateway {
   private async writeStatus(snapshot: Snapshot): Promise<void> {
     const file = this.options.statusFile;
     if (file === undefined) return;
-    const text = renderStatus(snapshot.result, 'yaml');
+    const text = this.statusYaml.render(snapshot.result);
     if (text === this.statusText) return;
     const temp = `${file}.${process.pid}.tmp`;
     await writeFile(temp, text);

@@ -15,8 +15,9 @@ import type { UpstreamPools } from './upstreams.js';
 export interface GenerationOptions {
   router?: RouterOptions;
   /**
-   * The backends of the table's rules (route backends and filter backends; more is harmless),
-   * e.g. `Snapshot.backends`. Absent: read from the table's manifest, which costs a full decode.
+   * The backends of the table's rules (route backends and filter backends), at least one per
+   * Service port and BackendTLSPolicy they reach (more is harmless), e.g. `Snapshot.backends`.
+   * Absent: read from the table's manifest, which costs a full decode.
    */
   backends?: Iterable<BackendInfo>;
   /** Each Gateway's (`namespace/name`) backend client certificate (`spec.tls.backend.clientCertificateRef`). */

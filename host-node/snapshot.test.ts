@@ -15,7 +15,7 @@ afterEach(async () => {
 });
 
 describe('takeSnapshot', () => {
-  it("lists the backends of the table's rules as the manifest describes them", async () => {
+  it("lists the upstreams of the table's rules once each, as the manifest describes them", async () => {
     dir = await ManifestDir.create();
     await dir.write(
       'all.yaml',
@@ -30,7 +30,7 @@ describe('takeSnapshot', () => {
     filters: [{ type: RequestMirror, requestMirror: { backendRef: { name: mirror, port: 8081 } } }]
     backendRefs: [{ name: a, port: 8080, weight: 90 }, { name: b, port: 8080, weight: 10 }]
   - matches: [{ path: { type: PathPrefix, value: /missing } }]
-    backendRefs: [{ name: nowhere, port: 8080 }]`,
+    backendRefs: [{ name: nowhere, port: 8080 }, { name: a, port: 8080 }]`,
         '',
         'gw, sectionName: http',
       ),
@@ -38,7 +38,11 @@ describe('takeSnapshot', () => {
     const snapshot = await takeSnapshot({ paths: [dir.dir], controllerName: 'switchyard.dev/gateway-controller', portOffset: 0, bind: '127.0.0.1', addressFor: () => '127.0.0.1' });
     expect(snapshot.rejected).toBe(false);
     const fromManifest = snapshot.table.manifest.rules.flatMap((r) => [...r.backends, ...r.filterBackends.map((f) => f.target)]);
-    expect(fromManifest.map((b) => b.name).sort()).toEqual(['a', 'b', 'mirror', 'nowhere']);
-    expect(new Set(snapshot.backends.map(key))).toEqual(new Set(fromManifest.map(key)));
+    expect(fromManifest.map((b) => b.name).sort()).toEqual(['a', 'a', 'b', 'mirror', 'nowhere']);
+    // One per Service port (and policy), each as the manifest describes one of its backends.
+    const upstream = (b: BackendInfo) => JSON.stringify([b.service, b.tls ?? null]);
+    expect(snapshot.backends.map(upstream).sort()).toEqual([...new Set(fromManifest.filter((b) => b.service).map(upstream))].sort());
+    const described = new Set(fromManifest.map(key));
+    for (const b of snapshot.backends) expect(described.has(key(b))).toBe(true);
   });
 });

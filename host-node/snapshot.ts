@@ -11,7 +11,7 @@ import type { Diagnostic } from '../src/diagnostics.js';
 import { loadPaths, type LoadResult } from '../src/load/load.js';
 import type { Gateway } from '../src/model/gateway-api.js';
 import { resolveLoaded, type PipelineResult } from '../src/pipeline.js';
-import type { ObjectStatus, Resolution, ResolvedCertificate } from '../src/resolve/types.js';
+import type { ObjectStatus, Resolution, ResolvedBackend, ResolvedCertificate } from '../src/resolve/types.js';
 import { manifestReader } from '../src/runtime/table.js';
 import type { ValidationMemo } from '../src/validate/index.js';
 import { gatewayKey, layoutSockets, type LayoutOptions, type SocketLayout } from './listeners.js';
@@ -45,7 +45,7 @@ export interface Snapshot {
   endpointsHash: string;
   /** Each Gateway's (`namespace/name`) resolved `spec.tls.backend.clientCertificateRef`. */
   backendCertificates: ReadonlyMap<string, ResolvedCertificate>;
-  /** The backends the table's rules can send to (see `tableBackends`). */
+  /** The upstreams the table's rules can send to, one backend each (see `tableBackends`). */
   backends: BackendInfo[];
 }
 
@@ -96,20 +96,33 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<Snapshot> 
 }
 
 /**
- * The backends of every rule of every route the table serves (attached to a ready HTTP or
- * HTTPS listener), rule backends and filter backends, as the table's manifest describes them:
- * taken from the resolution, so a new generation need not decode the whole manifest for them.
- * A rule the compiler leaves out still counts (an idle upstream pool is harmless).
+ * The upstreams of every rule of every route the table serves (attached to a ready HTTP or
+ * HTTPS listener), rule backends and filter backends: one backend, as the table's manifest
+ * describes it, per Service port and BackendTLSPolicy (what a generation's upstream pools
+ * depend on; thousands of routes usually share a few). Taken from the resolution, so a new
+ * generation need not decode the whole manifest for them. Backends that resolve to no Service
+ * reach nothing and are left out; a rule the compiler leaves out still counts (an idle upstream
+ * pool is harmless).
  */
 export function tableBackends(resolution: Pick<Resolution, 'gateways'>): BackendInfo[] {
   const out: BackendInfo[] = [];
+  // Service port -> the policies (or none) it was seen with.
+  const seen = new Map<object, Set<unknown>>();
+  const add = (b: ResolvedBackend) => {
+    if ('problem' in b.target) return;
+    let policies = seen.get(b.target.port);
+    if (!policies) seen.set(b.target.port, (policies = new Set()));
+    if (policies.has(b.tls)) return;
+    policies.add(b.tls);
+    out.push(describeBackend(b));
+  };
   for (const g of resolution.gateways) {
     for (const l of g.listeners) {
       if (!l.ready || !HTTP_PROTOCOLS.has(l.protocol)) continue;
       for (const route of l.routes) {
         for (const rule of route.rules) {
-          for (const b of rule.backends) out.push(describeBackend(b));
-          for (const f of rule.filterBackends) out.push(describeBackend(f.resolved));
+          for (const b of rule.backends) add(b);
+          for (const f of rule.filterBackends) add(f.resolved);
         }
       }
     }

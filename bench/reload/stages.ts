@@ -1,8 +1,9 @@
 /**
  * Where a reload's time goes, stage by stage, in this process: the manifests of the reload
  * benchmark (bench/proxy/manifests.ts) in a temporary directory, loaded once through the load
- * cache as a watching gateway does, then rewritten with one more route per repetition and
- * taken again (load, validate + resolve, compile, core load), each stage timed.
+ * cache, the validation memo and the previous statuses as a watching gateway does, then
+ * rewritten with one more route per repetition and taken again (load, validate + resolve,
+ * compile, core load), each stage timed.
  *
  *   node --import tsx bench/reload/stages.ts
  *   env: ROUTE_SIZES=1000,10000  REPEATS=5
@@ -27,6 +28,8 @@ async function measure(n: number): Promise<Record<(typeof STAGES)[number], numbe
     const cache = createLoadCache();
     const memo = new ValidationMemo();
     const extra: number[] = [];
+    // The previous statuses, as the gateway passes them (condition times are kept from them).
+    let previous: ReturnType<typeof resolveLoaded>['resolution']['statuses'] | undefined;
     for (let k = 0; k <= REPEATS; k++) {
       if (k > 0) {
         extra.push(k);
@@ -35,7 +38,8 @@ async function measure(n: number): Promise<Record<(typeof STAGES)[number], numbe
       const t0 = performance.now();
       const loaded = await cache.load([set.dir]);
       const t1 = performance.now();
-      const result = resolveLoaded(loaded, {}, memo);
+      const result = resolveLoaded(loaded, previous ? { previous } : {}, memo);
+      previous = result.resolution.statuses;
       const t2 = performance.now();
       const table = compileTable(result.resolution);
       const t3 = performance.now();

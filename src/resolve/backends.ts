@@ -44,7 +44,7 @@ export function resolveBackendRef(ctx: ResolveContext, route: Route, ref: Backen
   if (group !== '' || kind !== 'Service') {
     return fail('InvalidKind', `backendRef ${group ? `${group}/` : ''}${kind} ${namespace}/${ref.name} is not supported: only core Services are`);
   }
-  const allowed = referenceAllowed(
+  const allowed = namespace === routeNs || referenceAllowed(
     ctx.catalog.referenceGrants,
     { group: GATEWAY_GROUP, kind: route.kind, namespace: routeNs },
     { group: '', kind: 'Service', namespace, name: ref.name },

@@ -17,6 +17,8 @@ import type { Origin } from '../load/source.js';
 
 export const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 
+const ROUTE_KIND_SET: ReadonlySet<string> = new Set(ROUTE_KINDS);
+
 /** `namespace/name`, the key every namespaced lookup uses. */
 export function nsName(namespace: string | undefined, name: string): string {
   return `${namespace ?? ''}/${name}`;
@@ -42,24 +44,24 @@ export class Catalog {
   private readonly originOf = new Map<unknown, Origin>();
 
   constructor(objects: readonly ValidObject[]) {
+    // Only the kinds looked up by name are keyed, and only Secrets and ConfigMaps (the objects
+    // findings are reported on) keep their origin: thousands of routes need neither.
     for (const v of objects) {
       const o = v.object;
       this.seqOf.set(o, v.seq);
-      this.originOf.set(o, v.origin);
       const meta = o.metadata;
-      this.byKey.set(`${o.kind}/${nsName(meta.namespace, meta.name)}`, o);
       switch (o.kind) {
-        case 'GatewayClass': this.gatewayClasses.push(o); break;
-        case 'Gateway': this.gateways.push(o); break;
-        case 'ListenerSet': this.listenerSets.push(o); break;
+        case 'GatewayClass': this.gatewayClasses.push(o); this.byKey.set(`${o.kind}/${nsName(meta.namespace, meta.name)}`, o); break;
+        case 'Gateway': this.gateways.push(o); this.byKey.set(`${o.kind}/${nsName(meta.namespace, meta.name)}`, o); break;
+        case 'ListenerSet': this.listenerSets.push(o); this.byKey.set(`${o.kind}/${nsName(meta.namespace, meta.name)}`, o); break;
         case 'ReferenceGrant': this.referenceGrants.push(o); break;
         case 'BackendTLSPolicy': this.backendTLSPolicies.push(o); break;
         case 'Namespace': this.namespaces.set(meta.name, o); break;
         case 'Service': this.services.set(nsName(meta.namespace, meta.name), o); break;
-        case 'Secret': this.secrets.set(nsName(meta.namespace, meta.name), o); break;
-        case 'ConfigMap': this.configMaps.set(nsName(meta.namespace, meta.name), o); break;
+        case 'Secret': this.secrets.set(nsName(meta.namespace, meta.name), o); this.originOf.set(o, v.origin); break;
+        case 'ConfigMap': this.configMaps.set(nsName(meta.namespace, meta.name), o); this.originOf.set(o, v.origin); break;
         default:
-          if ((ROUTE_KINDS as readonly string[]).includes(o.kind)) this.routes.push(o as Route);
+          if (ROUTE_KIND_SET.has(o.kind)) this.routes.push(o as Route);
       }
     }
     const byName = (a: Named, b: Named) => compareNames(a, b);
@@ -105,8 +107,8 @@ export class Catalog {
     return { ...(this.namespaces.get(name)?.metadata.labels ?? {}), 'kubernetes.io/metadata.name': name };
   }
 
-  /** Where an object was read from (for diagnostics). */
-  origin(o: unknown): Origin | undefined {
+  /** Where a Secret or ConfigMap was read from (for diagnostics). */
+  origin(o: Secret | ConfigMap): Origin | undefined {
     return this.originOf.get(o);
   }
 

@@ -72,4 +72,16 @@ spec: { ports: [{ port: 80 }] }
     expect(gw.listeners[0].conditions.every((c: any) => c.lastTransitionTime === '2026-01-01T00:00:00Z')).toBe(true);
     expect(gw.listeners[0].attachedRoutes).toBe(1);
   });
+  it('hands out an unchanged route status again, equal to the one stamped from a copy', () => {
+    const other = yaml.slice(yaml.indexOf('apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute')).replace('name: r,', 'name: other,').replace('name: svc, port: 80', 'name: svc, port: 81');
+    const first = resolve(objectsFromYaml(yaml, svc, other), { now: T0 });
+    const second = resolve(objectsFromYaml(yaml, svc, other.replace('port: 81', 'port: 80')), { now: T1, previous: first.statuses });
+    // A status read back from elsewhere (a copy) goes through stamping; the result is the same.
+    const copied = resolve(objectsFromYaml(yaml, svc, other.replace('port: 81', 'port: 80')), { now: T1, previous: structuredClone(first.statuses) });
+    expect(second.statuses.get('HTTPRoute/infra/r')).toBe(first.statuses.get('HTTPRoute/infra/r'));
+    expect(copied.statuses.get('HTTPRoute/infra/r')).not.toBe(first.statuses.get('HTTPRoute/infra/r'));
+    expect([...second.statuses]).toEqual([...copied.statuses]);
+    const changed = second.statuses.get('HTTPRoute/infra/other')!.status as any;
+    expect(changed.parents[0].conditions.find((c: any) => c.type === 'ResolvedRefs')).toMatchObject({ status: 'True', lastTransitionTime: '2026-01-02T00:00:00Z' });
+  });
 });

@@ -40,7 +40,7 @@ export class ConditionStamper {
    * condition from `previous` (the same object's earlier conditions at the same place).
    */
   stamp(specs: readonly ConditionSpec[], generation: number, previous: unknown): Condition[] {
-    const prev = Array.isArray(previous) ? (previous as Partial<Condition>[]) : [];
+    const prev = Array.isArray(previous) ? (previous as Partial<Condition>[]) : NONE;
     return specs.map((s) => {
       const old = prev.find((p) => p && p.type === s.type);
       const unchanged =
@@ -62,8 +62,12 @@ export class ConditionStamper {
   }
 }
 
+const NONE: readonly never[] = [];
+
 /** Reads `status[field]` of a previous status as an array of records (empty when absent). */
-export function previousList(status: Record<string, unknown> | undefined, field: string): Record<string, unknown>[] {
+export function previousList(status: Record<string, unknown> | undefined, field: string): readonly Record<string, unknown>[] {
   const v = status?.[field];
-  return Array.isArray(v) ? (v.filter((x) => typeof x === 'object' && x !== null) as Record<string, unknown>[]) : [];
+  if (!Array.isArray(v)) return NONE;
+  // Usually every entry is a record (statuses this resolver wrote): the list itself is returned.
+  return v.every((x) => typeof x === 'object' && x !== null) ? (v as Record<string, unknown>[]) : (v.filter((x) => typeof x === 'object' && x !== null) as Record<string, unknown>[]);
 }

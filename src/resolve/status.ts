@@ -3,7 +3,7 @@
  * condition stamped (observedGeneration, lastTransitionTime kept from the previous status of
  * the same object and the same listener / parent / ancestor entry when unchanged).
  */
-import type { Gateway, Route } from '../model/gateway-api.js';
+import type { Condition, Gateway, Route } from '../model/gateway-api.js';
 import { objectKey } from '../model/objects.js';
 import { GATEWAY_GROUP } from './catalog.js';
 import { previousList, type ConditionStamper } from './conditions.js';
@@ -13,6 +13,13 @@ import { listenerConditions, type ListenerState } from './listeners.js';
 import type { PolicyState } from './policies.js';
 import type { RouteParentStatus } from './routes.js';
 import type { ObjectStatus } from './types.js';
+
+/**
+ * Statuses a writer assembled (as opposed to statuses read back from a cluster): their shape is
+ * known, so an unchanged one can be handed out again as the next status instead of a copy.
+ * Statuses are never modified once written.
+ */
+const WRITTEN = new WeakSet<ObjectStatus>();
 
 type Obj = { kind: string; metadata: { name: string; namespace?: string; generation: number } };
 
@@ -53,7 +60,13 @@ export class StatusWriter {
 
   route(r: Route, parents: readonly RouteParentStatus[]): void {
     const key = objectKey(r);
-    const prevParents = previousList(this.prev(r, key), 'parents');
+    const before = this.previous?.get(key);
+    // Most routes are unchanged between reloads: their previous status is the one to write.
+    if (before && WRITTEN.has(before) && this.sameRouteStatus(before, r, parents)) {
+      this.statuses.set(key, before);
+      return;
+    }
+    const prevParents = previousList(before?.status, 'parents');
     this.put(r, {
       parents: parents.map((p) => {
         const ref = p.attachment.statusRef;
@@ -102,20 +115,47 @@ export class StatusWriter {
     }));
   }
 
+  /**
+   * Whether `before`, a status this writer assembled, is exactly what `route` would write now:
+   * the same parents in the same order, each found as `route` finds it, with every condition
+   * kept as stamping keeps it (same type, status, reason, message and generation).
+   */
+  private sameRouteStatus(before: ObjectStatus, r: Route, parents: readonly RouteParentStatus[]): boolean {
+    const list = before.status.parents as readonly Record<string, unknown>[];
+    if (list.length !== parents.length) return false;
+    const generation = r.metadata.generation;
+    for (let i = 0; i < parents.length; i++) {
+      const ref = parents[i].attachment.statusRef;
+      if (list.find((x) => x.controllerName === this.controllerName && sameRef(x.parentRef, ref)) !== list[i]) return false;
+      const specs = parents[i].conditions;
+      const old = list[i].conditions as readonly Condition[];
+      if (old.length !== specs.length) return false;
+      for (let j = 0; j < specs.length; j++) {
+        const s = specs[j];
+        const o = old[j];
+        if (old.find((p) => p.type === s.type) !== o) return false;
+        if (o.status !== s.status || o.reason !== s.reason || o.message !== s.message || o.observedGeneration !== generation) return false;
+      }
+    }
+    return true;
+  }
+
   private prev(o: Obj, key = objectKey(o)): Record<string, unknown> | undefined {
     return this.previous?.get(key)?.status;
   }
 
   private put(o: Obj, status: Record<string, unknown>, key = objectKey(o)): void {
-    this.statuses.set(key, {
+    const written: ObjectStatus = {
       ref: { kind: o.kind, name: o.metadata.name, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) },
       status,
-    });
+    };
+    WRITTEN.add(written);
+    this.statuses.set(key, written);
   }
 }
 
 function sameRef(a: unknown, b: Record<string, unknown>): boolean {
   if (typeof a !== 'object' || a === null) return false;
   const x = a as Record<string, unknown>;
-  return ['group', 'kind', 'namespace', 'name', 'sectionName', 'port'].every((k) => x[k] === b[k]);
+  return x.name === b.name && x.namespace === b.namespace && x.kind === b.kind && x.group === b.group && x.sectionName === b.sectionName && x.port === b.port;
 }
