@@ -5,18 +5,18 @@
  * exchange) and backend timeout (each attempt) -> 504, retries on the rule's codes and on
  * connection failures for requests without a body, the one retry of an idempotent request
  * whose reused keep-alive connection the backend had closed, and the one retry on another
- * endpoint of a request without a body whose connection never opened (refused, unreachable,
- * connect timeout: nothing reached the backend, so even a non-idempotent request is safe to
- * replay; a request with a body is not, as its body may have been read already).
+ * endpoint of a request whose connection never opened (refused, unreachable, connect timeout:
+ * nothing reached the backend, so even a non-idempotent request is safe to replay, and so is a
+ * request body nothing has read yet; once read, a body is never replayed).
  */
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
-import type { Readable, Writable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { Decision } from '../src/runtime/types.js';
-import { editResponse, RecordHeaders, type RequestHead } from '../src/runtime/filters/index.js';
+import { editResponse, hasResponseFilters, RecordHeaders, type RequestHead } from '../src/runtime/filters/index.js';
 import type { EndpointSet, UpstreamTarget } from './endpoints.js';
 import type { Generation } from './generation.js';
-import { headerRecord, stripResponseHeaders } from './headers.js';
+import { forwardedResponseHeaders, headerRecord } from './headers.js';
 import { isTrailersOnly, sendTrailersOnly } from './grpc.js';
 import type { RulePolicy } from './policy.js';
 import { BodyTooLarge, limitBody } from './request-guard.js';
@@ -80,7 +80,7 @@ export class ProxyExchange {
   private attemptNo = 0;
   private retriesLeft: number;
   private resetRetryLeft: boolean;
-  /** The one retry on another endpoint after a connection that never opened (bodiless requests only). */
+  /** The one retry on another endpoint after a connection that never opened (while the request body is unread). */
   private connectRetryLeft: boolean;
   private current: Attempt | null = null;
   private requestTimer: NodeJS.Timeout | undefined;
@@ -90,20 +90,21 @@ export class ProxyExchange {
   private trailersOnly = false;
   /** The request body as sent upstream (counted against the body limit); created on first use. */
   private body: Readable | null = null;
+  /** Whether a 'drain' listener resumes the paused upstream (added the first time the client pushes back). */
+  private drainWatched = false;
 
   constructor(readonly init: ExchangeInit) {
     this.retriesLeft = init.bodiless ? init.policy.retries : 0;
     this.resetRetryLeft = init.bodiless && IDEMPOTENT.has(init.upstream.method);
-    this.connectRetryLeft = init.bodiless;
+    this.connectRetryLeft = true;
     const up = init.upstream;
     this.headers = headerRecord(up.headers);
     this.headers.host = up.authority;
   }
 
+  /** Sends the first attempt. The owner calls `onClientClose` when the client response closes. */
   start(): void {
-    const { res, policy } = this.init;
-    res.once('close', () => this.onClientClose());
-    res.on('drain', () => this.current?.controller?.resume());
+    const { policy } = this.init;
     if (policy.requestTimeoutMs > 0) {
       this.requestTimer = setTimeout(() => this.onRequestTimeout(), policy.requestTimeoutMs);
     }
@@ -159,14 +160,8 @@ export class ProxyExchange {
 
   /** Sends the upstream response head to the client. */
   commit(status: number, headers: IncomingHttpHeaders): void {
-    const record = headers as Record<string, string | string[] | undefined>;
-    stripResponseHeaders(record);
-    let out = record as Record<string, string | string[]>;
-    if (hasFilters(this.init.decision)) {
-      const map = new RecordHeaders(record);
-      editResponse(this.init.decision, this.init.request, status, map);
-      out = map.toRecord();
-    }
+    const out = forwardedResponseHeaders(headers);
+    if (hasResponseFilters(this.init.decision)) editResponse(this.init.decision, this.init.request, status, new RecordHeaders(out, true));
     if (this.init.socket.draining && this.init.req.httpVersionMajor === 1) out.connection = 'close';
     this.status = status;
     // Both response kinds take (status, headers); the union's overloads do not unify.
@@ -181,13 +176,19 @@ export class ProxyExchange {
   /** A chunk of the upstream body; false when the client needs the upstream paused. */
   write(chunk: Buffer): boolean {
     this.bytesOut += chunk.length;
-    return (this.init.res as Writable).write(chunk);
+    const res = this.init.res as Writable;
+    if (res.write(chunk)) return true;
+    if (!this.drainWatched) {
+      this.drainWatched = true;
+      res.on('drain', () => this.current?.controller?.resume());
+    }
+    return false;
   }
 
   complete(trailers: IncomingHttpHeaders): void {
     if (this.trailersOnly) return;
     const { res } = this.init;
-    if (trailers && Object.keys(trailers).length > 0) res.addTrailers(trailers as Record<string, string>);
+    if (trailers && hasFields(trailers)) res.addTrailers(trailers as Record<string, string>);
     res.end();
   }
 
@@ -212,7 +213,7 @@ export class ProxyExchange {
     }
     if (error instanceof GatewayAbort) return this.fail(error.status);
     // Not one of the route's attempts: the endpoint (ejected above) never saw the request.
-    if (this.connectRetryLeft && target !== undefined && connectFailure(code) && this.init.endpoints.hasOther(target, (t) => outliers.isEjected(t))) {
+    if (this.connectRetryLeft && target !== undefined && connectFailure(code) && this.bodyUnread() && this.init.endpoints.hasOther(target, (t) => outliers.isEjected(t))) {
       this.connectRetryLeft = false;
       return this.retryLater(0);
     }
@@ -225,6 +226,11 @@ export class ProxyExchange {
       return this.retryLater();
     }
     this.fail(connectFailure(code) ? 503 : 502);
+  }
+
+  /** Whether no byte of the request body has been taken from it yet (so the next attempt sends it whole). */
+  private bodyUnread(): boolean {
+    return this.body === null || !Readable.isDisturbed(this.body);
   }
 
   /** Try again after `backoff` (the rule's, unless given): a discarded response (a retried status) or a failed attempt. */
@@ -255,7 +261,8 @@ export class ProxyExchange {
     else this.init.res.destroy();
   }
 
-  private onClientClose(): void {
+  /** The client response closed (finished or cut off). */
+  onClientClose(): void {
     if (this.finished) return;
     this.finished = true;
     if (this.requestTimer) clearTimeout(this.requestTimer);
@@ -264,9 +271,9 @@ export class ProxyExchange {
   }
 }
 
-/** Whether the rule or the picked backend has filters (response filters run only then). */
-function hasFilters(decision: Decision): boolean {
-  return decision.rule.filters.length > 0 || (decision.backend !== null && decision.backend.filters.length > 0);
+function hasFields(record: object): boolean {
+  for (const _ in record) return true;
+  return false;
 }
 
 /** One upstream attempt: the undici handler of a dispatch. */

@@ -13,6 +13,7 @@ import { NodeGateway, type NodeGatewayOptions } from './gateway.js';
 import { ForwardingTrust } from './headers.js';
 import { OptionError, parseDuration } from './ops/options.js';
 import { DEFAULT_REQUEST_LIMITS } from './request-guard.js';
+import { DEFAULT_LIMITS } from './servers.js';
 import { DEFAULT_UPSTREAM_OPTIONS } from './upstreams.js';
 import { addOpsOptions, attachOpsFromCommand, startPrimaryIfClustered, type OpsCommandValues } from './ops/cli.js';
 import { leaveCluster } from './ops/workers.js';
@@ -37,6 +38,8 @@ export interface ServeCommandOptions {
   trustedProxies: string[];
   /** Backend TCP connect timeout (ms). */
   connectTimeout: number;
+  /** Time for a whole HTTP/1 request to arrive (ms); 0 = none. */
+  requestTimeout: number;
 }
 
 /** Called once the gateway serves; later features (admin server, signals) attach here. */
@@ -77,15 +80,19 @@ function trustedProxies(value: string, previous: string[]): string[] {
   return [...previous, ...entries];
 }
 
-/** A positive duration (`10s`, `500ms`, or seconds). */
-function positiveDuration(value: string): number {
-  let ms: number;
+/** A duration (`10s`, `500ms`, or seconds); 0 allowed. */
+function duration(value: string): number {
   try {
-    ms = parseDuration(value);
+    return parseDuration(value);
   } catch (err) {
     if (err instanceof OptionError) throw new InvalidArgumentError(err.message);
     throw err;
   }
+}
+
+/** A positive duration (`10s`, `500ms`, or seconds). */
+function positiveDuration(value: string): number {
+  const ms = duration(value);
   if (ms <= 0) throw new InvalidArgumentError(`${JSON.stringify(value)}: must be above 0`);
   return ms;
 }
@@ -116,6 +123,11 @@ export function serveCommand(io: ServeIo, setExit: (code: number) => void, start
         .argParser(positiveDuration)
         .default(DEFAULT_UPSTREAM_OPTIONS.connectTimeoutMs, '10s'),
     )
+    .addOption(
+      new Option('--request-timeout <duration>', 'time for a whole HTTP/1 request (head and body) to arrive: 408 beyond, cutting slow bodies (e.g. 300s, 30s; 0 = none)')
+        .argParser(duration)
+        .default(DEFAULT_LIMITS.requestTimeoutMs, '300s'),
+    )
     .addOption(new Option('--status-file <file>', 'write the computed status (YAML) here on every change'))
     .addOption(new Option('--watch', 'reload when the manifests change (default)').default(true))
     .addOption(new Option('--no-watch', 'do not watch the manifests'));
@@ -138,7 +150,7 @@ export function serveCommand(io: ServeIo, setExit: (code: number) => void, start
         ingress: { httpPort: opts.ingressHttp, httpsPort: opts.ingressHttps },
         watch: opts.watch,
         log: (line) => io.stderr(line + '\n'),
-        limits: { maxRequestBodyBytes: opts.maxBody },
+        limits: { maxRequestBodyBytes: opts.maxBody, requestTimeoutMs: opts.requestTimeout },
         trustedProxies: opts.trustedProxies,
         upstream: { connectTimeoutMs: opts.connectTimeout },
         ...(opts.addressPool !== undefined ? { addressPool: opts.addressPool } : {}),

@@ -42,9 +42,10 @@ export interface RequestSink {
 
 /**
  * Limits and timeouts of the HTTP sockets (security rule 9), the same for cleartext and TLS.
- * There is no whole-request timeout on the server (`requestTimeout` 0): streaming routes
- * (gRPC streams, long polls, downloads) would be cut; a route bounds its requests with
- * HTTPRoute `timeouts.request`, enforced by the proxy.
+ * The request timeout bounds only the arrival of an HTTP/1 request (head and body, so a body
+ * dripping in is cut), never the response: long polls and downloads are bounded by the route's
+ * HTTPRoute `timeouts.request`, enforced by the proxy. It is long by default so that uploads on
+ * slow links pass; HTTP/2 streams (gRPC client streams) are not subject to it.
  */
 export interface ServerLimits extends RequestLimits {
   /** Whole request-header block including the request line, bytes (431 beyond; decision 3). */
@@ -53,8 +54,14 @@ export interface ServerLimits extends RequestLimits {
   headersTimeoutMs: number;
   /** Idle time of a client keep-alive connection between requests. */
   keepAliveTimeoutMs: number;
-  /** How often Node checks headersTimeout (its default of 30 s lets slow headers linger). */
+  /** How often Node checks headersTimeout and requestTimeout (its default of 30 s lets slow requests linger). */
   connectionsCheckingIntervalMs: number;
+  /**
+   * Time for a whole HTTP/1 request (head and body) to arrive, from its first byte: 408 and
+   * close beyond, or only close once the response has started (a backend may answer before the
+   * body is complete). 0 = none. A head timeout longer than it is cut to it.
+   */
+  requestTimeoutMs: number;
 }
 
 export const DEFAULT_LIMITS: ServerLimits = {
@@ -63,6 +70,7 @@ export const DEFAULT_LIMITS: ServerLimits = {
   headersTimeoutMs: 10_000,
   keepAliveTimeoutMs: 5_000,
   connectionsCheckingIntervalMs: 1_000,
+  requestTimeoutMs: 300_000,
 };
 
 /** One bound socket: its server, the state requests read, and connection bookkeeping for drain. */
@@ -136,8 +144,9 @@ function createHttp1Server(sink: RequestSink, socket: GatewaySocket, limits: Ser
   const server = createHttpServer(
     {
       maxHeaderSize: limits.maxHeaderSize,
-      headersTimeout: limits.headersTimeoutMs,
-      requestTimeout: 0,
+      // Node refuses a head timeout longer than the request timeout.
+      headersTimeout: limits.requestTimeoutMs > 0 ? Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) : limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
       keepAliveTimeout: limits.keepAliveTimeoutMs,
       connectionsCheckingInterval: limits.connectionsCheckingIntervalMs,
     },

@@ -5,6 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startH2cEcho, startHttpEcho, type HttpEchoServer } from '../spec-tests/support/echo/index.js';
 import type { NodeGateway } from './index.js';
+import { startBlackHole } from '../spec-tests/reliability/support.js';
+import type { buildConnector } from 'undici';
+import { timedConnector } from './connector.js';
 import { CLASS, gatewayYaml, ManifestDir, portOffset, routeYaml, send, serviceYaml, startGateway } from './test-support.js';
 
 const OFFSET = portOffset(2);
@@ -168,16 +171,37 @@ describe('retry', () => {
     expect(answers.map((a) => (a.json as { pod: string }).pod)).toEqual(Array(10).fill('echo-abc-def'));
   });
 
-  it('does not replay a request with a body after a refused connect', async () => {
-    const statuses: number[] = [];
-    for (let i = 0; i < 3; i++) statuses.push((await send(port, { path: '/half-down-body', method: 'POST', body: 'x' })).status);
-    // The first is refused (its body may have been read); the endpoint is out of rotation after that.
-    expect(statuses).toEqual([503, 200, 200]);
+  it('retries a request with a body on another endpoint when its connect was refused (the body was never read)', async () => {
+    const answers = [];
+    for (let i = 0; i < 3; i++) answers.push(await send(port, { path: '/half-down-body', method: 'POST', body: 'x' }));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    expect(answers.map((a) => (a.json as { pod: string }).pod)).toEqual(Array(3).fill('echo-abc-def'));
   });
 
   it('answers 502 for a connection failure without retry', async () => {
     const statuses = new Set<number>();
     for (let i = 0; i < 4; i++) statuses.add((await send(port, { path: '/flaky', method: 'POST', body: 'x' })).status);
     expect(statuses).toEqual(new Set([200, 502]));
+  });
+});
+
+describe('connector', () => {
+  const attempt = (connect: buildConnector.connector, port: number) =>
+    new Promise<{ code: string | undefined; remotePort: number | undefined }>((resolve) =>
+      connect({ hostname: '127.0.0.1', host: `127.0.0.1:${port}`, protocol: 'http:', port: String(port) }, (err, socket) => {
+        resolve({ code: (err as { code?: string } | null)?.code, remotePort: socket?.remotePort });
+        socket?.destroy();
+      }),
+    );
+
+  it("ends a connect to a black-holed endpoint with undici's connect-timeout error and hands over connected sockets", async () => {
+    const hole = await startBlackHole();
+    try {
+      const connect = timedConnector({}, 300);
+      expect(await attempt(connect, hole.port)).toEqual({ code: 'UND_ERR_CONNECT_TIMEOUT', remotePort: undefined });
+      expect(await attempt(connect, echo.port)).toEqual({ code: undefined, remotePort: echo.port });
+    } finally {
+      await hole.close();
+    }
   });
 });

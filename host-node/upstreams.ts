@@ -5,6 +5,7 @@
  */
 import { Pool, type Dispatcher } from 'undici';
 import { tlsConnectOptions, type UpstreamTls } from './backend-tls.js';
+import { timedConnector } from './connector.js';
 import { OutlierDetector, poolKey, type UpstreamTarget } from './endpoints.js';
 import { H2cUpstream } from './h2c-upstream.js';
 
@@ -25,6 +26,15 @@ export interface UpstreamOptions {
 }
 
 export const DEFAULT_UPSTREAM_OPTIONS: UpstreamOptions = { keepAliveTimeoutMs: 4_000, connectTimeoutMs: 10_000, outlierProbeIntervalMs: 500 };
+
+/** Pool keys by target (targets never change; `poolKey` builds a new string per call, and `get` runs per request). */
+const keys = new WeakMap<UpstreamTarget, string>();
+
+function keyOf(target: UpstreamTarget): string {
+  let key = keys.get(target);
+  if (key === undefined) keys.set(target, (key = poolKey(target)));
+  return key;
+}
 
 interface Entry {
   dispatcher: UpstreamDispatcher;
@@ -66,7 +76,7 @@ export class UpstreamPools {
    * released) still gets a pool, which the next release of it closes.
    */
   get(target: UpstreamTarget): UpstreamDispatcher {
-    const entry = this.entries.get(poolKey(target));
+    const entry = this.entries.get(keyOf(target));
     if (entry) return entry.dispatcher;
     this.hold([target]);
     return this.entries.get(poolKey(target))!.dispatcher;
@@ -94,20 +104,19 @@ export class UpstreamPools {
   }
 
   private create(target: UpstreamTarget): UpstreamDispatcher {
-    const common = {
+    if (!target.tls && target.protocol === 'h2c') return new H2cUpstream(target.origin, { keepAliveTimeoutMs: this.options.keepAliveTimeoutMs, connectTimeoutMs: this.options.connectTimeoutMs });
+    // HTTP/2 backends behind TLS are offered h2 by ALPN (TLS has no prior-knowledge mode).
+    const allowH2 = target.tls !== undefined && target.protocol === 'h2c';
+    const pool = new Pool(target.origin, {
       keepAliveTimeout: this.options.keepAliveTimeoutMs,
-      connect: { timeout: this.options.connectTimeoutMs, ...(target.tls ? tlsConnectOptions(target.tls) : {}) },
+      connect: timedConnector({ ...(target.tls ? tlsConnectOptions(target.tls) : {}), allowH2 }, this.options.connectTimeoutMs),
+      allowH2,
       // Timeouts are the route's (`timeouts`), enforced per request by the proxy.
       headersTimeout: 0,
       bodyTimeout: 0,
-    };
-    if (target.tls) {
-      // HTTP/2 backends are offered h2 by ALPN (TLS has no prior-knowledge mode).
-      const pool = new Pool(target.origin, { ...common, connections: null, allowH2: target.protocol === 'h2c' });
-      return withServerName(pool, target.tls);
-    }
-    if (target.protocol === 'h2c') return new H2cUpstream(target.origin, { keepAliveTimeoutMs: this.options.keepAliveTimeoutMs, connectTimeoutMs: this.options.connectTimeoutMs });
-    return new Pool(target.origin, { ...common, connections: null });
+      connections: null,
+    });
+    return target.tls ? withServerName(pool, target.tls) : pool;
   }
 }
 

@@ -1,12 +1,14 @@
 /**
- * B9 (backend failures: refused, killed under load, ejected and restored) and B11 (the upstream
+ * B9 (backend failures: refused, a refused request with a body sent to another endpoint, killed
+ * under load, ejected and restored) and B11 (the upstream
  * keep-alive race) against an in-process Node gateway with recording backends.
  */
+import { createHash } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLASS, gatewayYaml, ManifestDir, portOffset, routeYaml, serviceYaml, startGateway } from '../../host-node/test-support.js';
 import type { NodeGateway } from '../../host-node/index.js';
-import { get, percentiles, runLoad, sleep, startRecordingBackend, type RecordingBackend } from './support.js';
+import { get, percentiles, rawOnce, runLoad, sleep, startRecordingBackend, type RecordingBackend } from './support.js';
 
 const OFFSET = portOffset(21);
 const port = 80 + OFFSET;
@@ -17,6 +19,8 @@ let pairA: RecordingBackend;
 let pairB: RecordingBackend;
 let racy: RecordingBackend;
 let deadPort: number;
+/** Refusing endpoints listed before `steady` in the services of the body-replay test (each refuses one request). */
+let refusingFirst: number[];
 
 /** A loopback port nothing listens on (bound once, then released). */
 async function freePort(): Promise<number> {
@@ -34,6 +38,7 @@ beforeAll(async () => {
   racy = await startRecordingBackend('racy');
   racy.dropReusedAfterIdle(150);
   deadPort = await freePort();
+  refusingFirst = [await freePort(), await freePort()];
   dir = await ManifestDir.create();
   await dir.write(
     'all.yaml',
@@ -44,9 +49,11 @@ beforeAll(async () => {
     serviceYaml('dead', [deadPort]),
     serviceYaml('half', [steady.port, deadPort]),
     serviceYaml('racy', [racy.port]),
+    serviceYaml('refused-first-length', [refusingFirst[0]!, steady.port]),
+    serviceYaml('refused-first-chunked', [refusingFirst[1]!, steady.port]),
     routeYaml(
       'r',
-      ['steady', 'pair', 'dead', 'half', 'racy'].map((name) => `  - matches: [{ path: { type: PathPrefix, value: /${name} } }]\n    backendRefs: [{ name: ${name}, port: 8080 }]`).join('\n'),
+      ['steady', 'pair', 'dead', 'half', 'racy', 'refused-first-length', 'refused-first-chunked'].map((name) => `  - matches: [{ path: { type: PathPrefix, value: /${name} } }]\n    backendRefs: [{ name: ${name}, port: 8080 }]`).join('\n'),
     ),
   );
   ({ gateway } = await startGateway(dir, OFFSET, { upstream: { connectTimeoutMs: 1_000, outlierProbeIntervalMs: 100 } }));
@@ -94,6 +101,24 @@ describe('B9 backend failures', () => {
     } finally {
       await revived.close();
     }
+  });
+
+  it('sends a request whose connect was refused, body included, to the other endpoint: the body arrives whole and once', async () => {
+    const body = Buffer.alloc(256 * 1024, 'b');
+    const sha = createHash('sha256').update(body).digest('hex');
+    const before = steady.requests.length;
+    const withLength = await rawOnce(port, Buffer.concat([Buffer.from(`POST /refused-first-length/x HTTP/1.1\r\nHost: a.example\r\nContent-Length: ${body.length}\r\n\r\n`), body]));
+    const chunks = [body.subarray(0, 100_000), body.subarray(100_000)].map((c) => Buffer.concat([Buffer.from(`${c.length.toString(16)}\r\n`), c, Buffer.from('\r\n')]));
+    const chunked = await rawOnce(port, Buffer.concat([Buffer.from('POST /refused-first-chunked/x HTTP/1.1\r\nHost: a.example\r\nTransfer-Encoding: chunked\r\n\r\n'), ...chunks, Buffer.from('0\r\n\r\n')]));
+    expect(withLength.answer).toMatchObject({ status: 200 });
+    expect(chunked.answer).toMatchObject({ status: 200 });
+    // Both refusing endpoints were tried first (round robin starts with them) and left the rotation.
+    expect(gateway.current.pools.outliers.ejected).toEqual(expect.arrayContaining(refusingFirst.map((p) => `http://127.0.0.1:${p}`)));
+    const arrived = steady.requests.slice(before).map((r) => ({ url: r.url, bytes: r.bodyBytes, sha: r.bodySha256 }));
+    expect(arrived).toEqual([
+      { url: '/refused-first-length/x', bytes: body.length, sha },
+      { url: '/refused-first-chunked/x', bytes: body.length, sha },
+    ]);
   });
 
   it('fails only requests in flight when an endpoint dies under load, never with a 500, and other routes see no error', async () => {

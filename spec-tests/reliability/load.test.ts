@@ -1,6 +1,6 @@
 /**
- * Short versions of B7 (hot reload under load), B10 (slowloris) and B8 (drain under load with
- * slow requests in flight); `npm run soak` runs the full sizes.
+ * Short versions of B7 (hot reload under load), B10 (slowloris, slow bodies) and B8 (drain under
+ * load with slow requests in flight); `npm run soak` runs the full sizes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { portOffset, routeYaml } from '../../host-node/test-support.js';
@@ -9,10 +9,11 @@ import { get, percentiles, RawConnection, runLoad, sleep } from './support.js';
 
 const SLOW_HEADERS_MS = 2_000;
 const CHECK_MS = 500;
+const SLOW_REQUEST_MS = 3_000;
 let fixture: Fixture;
 
 beforeAll(async () => {
-  fixture = await startFixture(portOffset(22), { limits: { headersTimeoutMs: SLOW_HEADERS_MS, connectionsCheckingIntervalMs: CHECK_MS } });
+  fixture = await startFixture(portOffset(22), { limits: { headersTimeoutMs: SLOW_HEADERS_MS, connectionsCheckingIntervalMs: CHECK_MS, requestTimeoutMs: SLOW_REQUEST_MS } });
 });
 
 afterAll(async () => {
@@ -119,6 +120,31 @@ describe('B10 slowloris', () => {
     expect(result.failures).toBe(0);
     expect(result.sent).toBeGreaterThan(400);
     console.log(`B10: 200 drip sockets closed after ${Math.min(...closedAt)}-${Math.max(...closedAt)} ms; legit ${result.sent} requests, ${result.failures} failures, latency ${JSON.stringify(percentiles(result.latencies))} ms`);
+  });
+});
+
+describe('B10 slow bodies', () => {
+  it('answers 408 to 40 connections dripping a body by the request timeout while normal load succeeds; no complete body reaches the backend', async () => {
+    const before = fixture.backends.public.requests.length;
+    const drips = Array.from({ length: 40 }, () => new RawConnection(fixture.port));
+    await Promise.all(drips.map((c) => c.connected));
+    for (const [i, c] of drips.entries()) c.write(`POST /public/slow-body?r=${i} HTTP/1.1\r\nHost: a.example\r\nContent-Length: 100\r\n\r\n`);
+    const drip = setInterval(() => {
+      for (const c of drips) c.write('b');
+    }, 250);
+    const load = runLoad({ port: fixture.port, host: 'a.example', connections: 5, durationMs: 4_000, rps: 200, path: (n) => `/public/legit?n=${n}` });
+    const answers = await Promise.all(drips.map((c) => c.response(SLOW_REQUEST_MS + CHECK_MS + 5_000)));
+    const closed = await Promise.all(drips.map((c) => c.waitClose(2_000)));
+    clearInterval(drip);
+    const result = await load;
+    for (const c of drips) c.destroy();
+    expect(answers.map((a) => (typeof a === 'string' ? a : a.status))).toEqual(drips.map(() => 408));
+    expect(closed.every(Boolean)).toBe(true);
+    const slow = fixture.backends.public.requests.slice(before).filter((r) => r.url.includes('/slow-body'));
+    expect(slow.filter((r) => r.bodySha256 !== undefined)).toEqual([]);
+    expect(result.failures).toBe(0);
+    expect(result.sent).toBeGreaterThan(100);
+    console.log(`B10 slow bodies: 40 connections answered 408 and closed; legit ${result.sent} requests, ${result.failures} failures, latency ${JSON.stringify(percentiles(result.latencies))} ms`);
   });
 });
 

@@ -1,16 +1,16 @@
 /**
  * The battery with `switchyard serve` as a real child process:
- * - its hardening options (`--connect-timeout`, `--max-body`, `--trusted-proxies`), a
- *   black-holed endpoint answered 503 within the connect timeout (B9), and routes with regular
+ * - its hardening options (`--connect-timeout`, `--max-body`, `--trusted-proxies`,
+ *   `--request-timeout`), a black-holed endpoint answered 503 within the connect timeout (B9), and routes with regular
  *   expressions the engine cannot run reported on stderr with their field while the rest serves (B5);
  * - B9: one of two backend processes `kill -9`'d under keep-alive load: no request fails;
  * - B8: SIGTERM under load with slow requests in flight: readiness fails first, 0 failed
  *   requests, exit 0.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminUrl, freeOffset, send, startServe, type Child } from '../../host-node/ops/test-support.js';
+import { send, type Child } from '../../host-node/ops/test-support.js';
 import { CLASS, gatewayYaml, ManifestDir, routeYaml, serviceYaml } from '../../host-node/test-support.js';
-import { startBackendProcess, type BackendProcess } from './processes.js';
+import { startBackendProcess, startServeProcess, type BackendProcess } from './processes.js';
 import { get, percentiles, RawConnection, runLoad, sleep, startBlackHole, startRecordingBackend, type BlackHole, type RecordingBackend } from './support.js';
 
 const rule = (prefix: string, service: string) => `  - matches: [{ path: { type: PathPrefix, value: ${prefix} } }]\n    backendRefs: [{ name: ${service}, port: 8080 }]`;
@@ -21,12 +21,9 @@ const children: Child[] = [];
 const dirs: ManifestDir[] = [];
 
 async function serve(dir: ManifestDir, ...extra: string[]): Promise<{ child: Child; port: number; admin: string }> {
-  const offset = await freeOffset(80);
-  const child = startServe([dir.dir, '--port-offset', String(offset), '--bind', '127.0.0.1', '--admin', '127.0.0.1:0', '--no-watch', '--no-access-log', ...extra]);
-  children.push(child);
-  const admin = await adminUrl(child);
-  await child.waitLine((l) => l.includes('"event":"ready"'));
-  return { child, port: 80 + offset, admin };
+  const served = await startServeProcess(dir, '--no-watch', ...extra);
+  children.push(served.child);
+  return served;
 }
 
 afterAll(async () => {
@@ -58,7 +55,7 @@ describe('switchyard serve hardening options and rejected routes', () => {
       regexRoute('bad-size', '/(abcde){1000}'),
       regexRoute('good-regex', '/re/[0-9]+'),
     );
-    ({ child, port } = await serve(dir, '--connect-timeout', '1s', '--max-body', '1Ki', '--trusted-proxies', '127.0.0.1/32'));
+    ({ child, port } = await serve(dir, '--connect-timeout', '1s', '--max-body', '1Ki', '--trusted-proxies', '127.0.0.1/32', '--request-timeout', '2s'));
   });
 
   afterAll(async () => {
@@ -107,7 +104,22 @@ describe('switchyard serve hardening options and rejected routes', () => {
     expect(steady.requests.slice(before).map((r) => r.bodyBytes)).toEqual([1024]);
   });
 
-  it('keeps X-Forwarded-For from a peer in --trusted-proxies and appends the peer', async () => {
+  it('answers 408 and closes when a request body is still arriving after --request-timeout; the backend never gets it whole', async () => {
+    const before = steady.requests.length;
+    const c = new RawConnection(port);
+    await c.connected;
+    c.write('POST /steady/slow-body HTTP/1.1\r\nHost: a.example\r\nContent-Length: 100\r\n\r\n');
+    const drip = setInterval(() => c.write('b'), 200);
+    const answer = await c.response(10_000);
+    const closed = await c.waitClose(2_000);
+    clearInterval(drip);
+    c.destroy();
+    expect(answer).toMatchObject({ status: 408 });
+    expect(closed).toBe(true);
+    expect(steady.requests.slice(before).filter((r) => r.bodySha256 !== undefined)).toEqual([]);
+  });
+
+    it('keeps X-Forwarded-For from a peer in --trusted-proxies and appends the peer', async () => {
     const c = new RawConnection(port);
     c.write('GET /steady/xff HTTP/1.1\r\nHost: a.example\r\nX-Forwarded-For: 203.0.113.7\r\nX-Request-Id: trusted-id\r\nConnection: close\r\n\r\n');
     const answer = await c.response(5_000);

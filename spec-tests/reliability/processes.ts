@@ -4,7 +4,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { REPO_ROOT } from '../../host-node/ops/test-support.js';
+import { adminUrl, freeOffset, REPO_ROOT, startServe, type Child } from '../../host-node/ops/test-support.js';
+import type { ManifestDir } from '../../host-node/test-support.js';
 
 export interface BackendProcess {
   readonly name: string;
@@ -34,6 +35,23 @@ export async function startBackendProcess(name: string): Promise<BackendProcess>
     return { name, port, process: child, kill9 };
   } catch (err) {
     await kill9();
+    throw err;
+  }
+}
+
+/**
+ * `switchyard serve` on the manifests of `dir` as a child process, on loopback, with an admin
+ * listener and no access log; resolves once it reports ready. The HTTP listener is port 80 + the offset.
+ */
+export async function startServeProcess(dir: ManifestDir, ...extra: string[]): Promise<{ child: Child; port: number; admin: string }> {
+  const offset = await freeOffset(80);
+  const child = startServe([dir.dir, '--port-offset', String(offset), '--bind', '127.0.0.1', '--admin', '127.0.0.1:0', '--no-access-log', ...extra]);
+  try {
+    const admin = await adminUrl(child);
+    await child.waitLine((l) => l.includes('"event":"ready"'));
+    return { child, port: 80 + offset, admin };
+  } catch (err) {
+    child.kill();
     throw err;
   }
 }

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { Agent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect as netConnect, type AddressInfo, type Socket } from 'node:net';
+import type { RecordableHistogram } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
@@ -309,11 +310,18 @@ export interface LoadOptions {
   path: (n: number) => string;
   /** Statuses that count as success (default: 2xx). */
   ok?: (status: number) => boolean;
+  /** Sent as the body of a POST (with Content-Length) instead of a GET. */
+  body?: Buffer;
   /** Stops early when it resolves. */
   stop?: Promise<unknown>;
+  /**
+   * Records latencies here (µs) instead of in `LoadResult.latencies`, so that a long run's
+   * memory stays flat.
+   */
+  histogram?: RecordableHistogram;
 }
 
-/** Steady keep-alive load with node:http (valid requests only); bounded by `durationMs`. */
+/** Steady keep-alive load with node:http (valid GETs, or POSTs of `body`); bounded by `durationMs`. */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
   const result: LoadResult = { sent: 0, statuses: new Map(), failures: 0, latencies: [], errors: [], failed: [] };
@@ -337,7 +345,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       const startedAt = Date.now();
       const t0 = performance.now();
       const status = await new Promise<number>((resolve) => {
-        const req = httpRequest({ host: '127.0.0.1', port: options.port, path, agent, headers: { host: options.host }, timeout: 30_000 }, (res) => {
+        const method = options.body ? 'POST' : 'GET';
+        const req = httpRequest({ host: '127.0.0.1', port: options.port, path, agent, method, headers: { host: options.host }, timeout: 30_000 }, (res) => {
           res.resume();
           res.on('end', () => resolve(res.statusCode ?? 0));
           res.on('error', () => resolve(0));
@@ -347,9 +356,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
           if (result.errors.length < 20) result.errors.push(`${path}: ${err.message}`);
           resolve(0);
         });
-        req.end();
+        req.end(options.body);
       });
-      result.latencies.push(performance.now() - t0);
+      const ms = performance.now() - t0;
+      if (options.histogram) options.histogram.record(Math.max(1, Math.round(ms * 1_000)));
+      else result.latencies.push(ms);
       result.sent++;
       result.statuses.set(status, (result.statuses.get(status) ?? 0) + 1);
       if (!ok(status)) {
