@@ -10,6 +10,7 @@
  */
 import { rename, writeFile } from 'node:fs/promises';
 import { formatDiagnostic } from '../src/diagnostics.js';
+import type { LoadResult } from '../src/load/load.js';
 import { DEFAULT_CONTROLLER_NAME } from '../src/resolve/types.js';
 import { ValidationMemo } from '../src/validate/index.js';
 import { AddressPool } from './addresses.js';
@@ -134,8 +135,7 @@ export class NodeGateway {
 
   /** Re-runs the pipeline and applies the result; concurrent calls share one run. */
   reload(): Promise<ReloadInfo> {
-    this.reloading ??= this.apply().finally(() => (this.reloading = undefined));
-    return this.reloading;
+    return this.run();
   }
 
   /**
@@ -179,18 +179,25 @@ export class NodeGateway {
     await this.writeStatus(snapshot);
     await this.source.resolved?.(snapshot.result);
     if (this.options.watch) {
-      this.watcher = this.source.watch(async () => {
-        await this.reload();
+      this.watcher = this.source.watch(async (quiet) => {
+        await this.run(quiet);
       });
       // Ready means watched: a change right after start must not fall before the initial scan.
       await this.watcher.ready;
     }
   }
 
-  private async apply(): Promise<ReloadInfo> {
+  /** `quiet`: see `settled`. */
+  private run(quiet?: Promise<void>): Promise<ReloadInfo> {
+    this.reloading ??= this.apply(quiet).finally(() => (this.reloading = undefined));
+    return this.reloading;
+  }
+
+  /** `quiet`: the source is changing until it settles (see `settled`). */
+  private async apply(quiet?: Promise<void>): Promise<ReloadInfo> {
     let snapshot: Snapshot;
     try {
-      snapshot = await this.take();
+      snapshot = await this.settled(quiet);
     } catch (err) {
       this.log(`switchyard: reload failed, keeping the current table: ${(err as Error).message}`);
       return this.reloaded({ changed: false, tableHash: this.tableHash, rejected: true, diagnostics: [] });
@@ -229,13 +236,45 @@ export class NodeGateway {
     return info;
   }
 
-  private take(): Promise<Snapshot> {
+  /**
+   * The snapshot of the source once `quiet` has settled. With a source that can tell whether
+   * it changed since its last load, the pipeline runs at once, during the quiet period, and
+   * its result is kept when the source still holds what it read once the period is over
+   * (anything else, e.g. a file read half written, and it runs again then): the same snapshot
+   * as a run after the quiet period, without waiting for it first. Nothing of a run that is not
+   * kept is reported or applied, and it leaves the validation memo as it was. The early load is
+   * tentative: a file with a broken document (likely cut off mid-write) ends it at once, and so
+   * does a change found right after it.
+   */
+  private async settled(quiet?: Promise<void>): Promise<Snapshot> {
+    const changed = this.source.changed?.bind(this.source);
+    if (!quiet || !changed) {
+      await quiet;
+      return this.take();
+    }
+    const validation = Object.assign(new ValidationMemo(), { valid: this.validation.valid });
+    // A load that the files changed after (writes still going on) is not worth running on.
+    const stale = async (loaded: LoadResult) => {
+      if (await changed()) throw new Error('changed while loading');
+      return loaded;
+    };
+    const early = await this.take({ validation, tentative: true, check: stale }).catch(() => undefined);
+    await quiet;
+    if (early && !(await changed())) {
+      this.validation.valid = validation.valid;
+      return early;
+    }
+    return this.take();
+  }
+
+  /** `check`: what the load gave goes through it (it may throw) before the pipeline goes on. */
+  private take({ validation = this.validation, tentative = false, check = async (loaded: LoadResult) => loaded } = {}): Promise<Snapshot> {
     const bind = this.options.bind ?? '0.0.0.0';
     return takeSnapshot({
       paths: this.options.paths,
-      load: () => this.source.load(),
+      load: async () => check(await this.source.load(tentative ? { tentative } : undefined)),
       rejectInvalid: this.source.rejectInvalid,
-      validation: this.validation,
+      validation,
       controllerName: this.options.controllerName ?? DEFAULT_CONTROLLER_NAME,
       ...(this.options.ingress ? { ingress: this.options.ingress } : {}),
       portOffset: this.options.portOffset ?? 0,

@@ -6,7 +6,7 @@ import type { PipelineResult } from '../src/pipeline.js';
 import { createLoadCache } from '../src/load/cache.js';
 import type { LoadResult } from '../src/load/load.js';
 import type { ObjectStatus } from '../src/resolve/types.js';
-import { watchManifests, type ManifestWatcher } from './watch.js';
+import { watchManifests, type ChangeHandler, type ManifestWatcher } from './watch.js';
 
 export interface ObjectSource {
   /** For logs: the paths, or the cluster. */
@@ -17,12 +17,26 @@ export interface ObjectSource {
    * whose API server already admitted every object).
    */
   readonly rejectInvalid: boolean;
-  /** The objects now. */
-  load(): Promise<LoadResult>;
+  /**
+   * The objects now. `tentative`: a load during a burst of changes, to be checked with
+   * `changed` once it is over; it may throw where a load after it would not (files: one read
+   * half written with a broken document, which is not parsed as a whole).
+   */
+  load(options?: { tentative?: boolean }): Promise<LoadResult>;
   /** Statuses the resolver keeps condition transition times from; absent: the previous snapshot's. */
   previousStatuses?(): ReadonlyMap<string, ObjectStatus>;
-  /** Calls `onChange` (coalesced) whenever the objects may have changed; `ready` settles once changes are seen. */
-  watch(onChange: () => Promise<void>): ManifestWatcher;
+  /**
+   * Whether the objects now differ from what the last `load` gave (files: one added, gone or
+   * rewritten). With it, a change can be loaded before its quiet period is over and kept when
+   * this says no once it is.
+   */
+  changed?(): Promise<boolean>;
+  /**
+   * Calls `onChange` (coalesced) whenever the objects may have changed, with a promise that
+   * settles once they have been quiet for a while (see host-node/watch.ts); `ready` settles
+   * once changes are seen.
+   */
+  watch(onChange: ChangeHandler): ManifestWatcher;
   /** Told every pipeline result the gateway accepted (e.g. to write status back). */
   resolved?(result: PipelineResult): Promise<void>;
   /** Stops whatever the source runs. */
@@ -36,7 +50,8 @@ export function fileSource(paths: readonly string[]): ObjectSource {
   return {
     description: paths.join(', '),
     rejectInvalid: true,
-    load: () => cache.load(paths),
-    watch: (onChange) => (paths.includes('-') ? { ready: Promise.resolve(), close: async () => {} } : watchManifests(paths, onChange)),
+    load: (options) => cache.load(paths, undefined, options),
+    changed: () => cache.changed(paths),
+    watch: (onChange) => (paths.includes('-') ? { ready: Promise.resolve(), close: async () => {} } : watchManifests(paths, onChange, { changed: () => cache.changed(paths) })),
   };
 }

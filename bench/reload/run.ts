@@ -6,7 +6,8 @@
  * - Watch path: the gateway watches the directory (`watch: true`, as `switchyard serve --watch`);
  *   each repetition rewrites routes.yaml with one more Exact route `/reload/{k}` and polls that
  *   path (sequential loopback requests, 2 ms apart) until it answers 200. Figure = time from the
- *   start of the file write to the first 200.
+ *   start of the file write to the first 200 (the gateway's pipeline starts at the first change
+ *   event; the new table serves once the 25 ms quiet period is over and the file is unchanged).
  * - reload() alone: a second gateway without watching; after the same file write, `gateway.reload()`
  *   is called over IPC and timed inside the gateway process (pipeline + table compile + core
  *   load + swap), then the new route is checked.
@@ -132,7 +133,8 @@ function render(info: RunInfo, command: string, sizes: SizeResult[]): string {
   lines.push(
     'The gateway runs in its own process on N generated routes (one HTTPRoute each, bench/proxy/manifests.ts). "Write → serving" = from',
     'the start of rewriting routes.yaml (one more Exact route) to the first 200 on that route, with the gateway watching the directory',
-    '(the watcher waits for 25 ms without changes before reloading). "reload() alone" = `gateway.reload()` called directly after the',
+    '(the pipeline runs at the first change event; its table serves once the file has been quiet for 25 ms and still holds what was read).',
+    '"reload() alone" = `gateway.reload()` called directly after the',
     `same write, timed in the gateway process. ${REPEATS} repetitions each, median (min–max), ms. RSS from /proc/<pid>/status after start and`,
     `after ${LOAD_SECONDS} s of load through the hit route (the ${REPEATS} reloads before it), then again after a full GC; peak = VmHWM (reloads included).`,
     '',

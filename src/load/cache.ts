@@ -30,11 +30,26 @@ interface FileEntry {
   result: LoadResult;
   /** Its documents' parses by text. */
   parsed: ReadonlyMap<string, ParsedText>;
+  /**
+   * The parses of the read before, kept for one more read: a file read while being rewritten
+   * (truncated, or half written) is read again complete, and finds its documents here.
+   */
+  earlier?: ReadonlyMap<string, ParsedText>;
 }
 
 export interface LoadCache {
-  /** Like `loadPaths`: file-system errors (missing path) throw. */
-  load(paths: readonly string[], stdin?: () => Promise<string>): Promise<LoadResult>;
+  /**
+   * Like `loadPaths`: file-system errors (missing path) throw. `tentative`: the files may be
+   * half written (read before a burst of writes is over, to be checked with `changed`): a file
+   * with a broken document throws `BrokenTextError` (src/load/documents.ts) and changes nothing.
+   */
+  load(paths: readonly string[], stdin?: () => Promise<string>, options?: { tentative?: boolean }): Promise<LoadResult>;
+  /**
+   * Whether `load(paths)` would now read something else than the last load did: a file added
+   * or gone, or one whose text changed (a file whose stat cannot be trusted is read and
+   * compared). Stdin, read once, never changes. Nothing is parsed and the cache is not updated.
+   */
+  changed(paths: readonly string[]): Promise<boolean>;
   /** Files parsed so far (a file whose content did not change is not parsed again). */
   readonly parses: number;
   /** YAML documents parsed so far (in a changed file, only those whose text changed). */
@@ -45,8 +60,8 @@ export function createLoadCache(): LoadCache {
   let entries = new Map<string, FileEntry>();
   let parses = 0;
   let documentParses = 0;
-  const parse = (file: string, text: string, known?: ReadonlyMap<string, ParsedText>) => {
-    const read = readFileText(file, text, known);
+  const parse = (file: string, text: string, known?: Pick<ReadonlyMap<string, ParsedText>, 'get'>, tentative = false) => {
+    const read = readFileText(file, text, known, tentative);
     parses++;
     documentParses += read.parses;
     return read;
@@ -58,7 +73,7 @@ export function createLoadCache(): LoadCache {
     get documentParses() {
       return documentParses;
     },
-    async load(paths, stdin = readStdin) {
+    async load(paths, stdin = readStdin, options = {}) {
       const next = new Map<string, FileEntry>();
       const parts: LoadResult[] = [];
       for (const input of await expandPaths(paths)) {
@@ -77,7 +92,7 @@ export function createLoadCache(): LoadCache {
         const readAt = Date.now();
         const text = await readFile(path, 'utf8');
         const same = cached !== undefined && cached.text === text;
-        const read = same ? { ...cached.result, parsed: cached.parsed } : parse(file, text, cached?.parsed);
+        const read = same ? { ...cached.result, parsed: cached.parsed } : parse(file, text, cached && knownParses(cached), options.tentative);
         const entry: FileEntry = {
           mtimeMs: before.mtimeMs,
           ctimeMs: before.ctimeMs,
@@ -90,6 +105,7 @@ export function createLoadCache(): LoadCache {
           text: same ? cached.text : text,
           result: { objects: read.objects, diagnostics: read.diagnostics },
           parsed: read.parsed,
+          ...(same ? (cached.earlier ? { earlier: cached.earlier } : {}) : cached ? { earlier: cached.parsed } : {}),
         };
         next.set(file, entry);
         parts.push(entry.result);
@@ -97,7 +113,30 @@ export function createLoadCache(): LoadCache {
       entries = next;
       return concat(parts);
     },
+    async changed(paths) {
+      try {
+        const files = new Set<string>();
+        for (const input of await expandPaths(paths)) {
+          if (input.stdin || files.has(input.file)) continue;
+          files.add(input.file);
+          const cached = entries.get(input.file);
+          if (!cached) return true;
+          if (cached.trusted && sameStat(cached, await stat(input.path))) continue;
+          if ((await readFile(input.path, 'utf8')) !== cached.text) return true;
+        }
+        return files.size !== entries.size;
+      } catch {
+        // A path that cannot be read now: the next load reports it.
+        return true;
+      }
+    },
   };
+}
+
+/** The parses a new read of the entry's file can reuse: its last read's, then the one's before. */
+function knownParses(entry: FileEntry): Pick<ReadonlyMap<string, ParsedText>, 'get'> {
+  const { parsed, earlier } = entry;
+  return earlier ? { get: (text) => parsed.get(text) ?? earlier.get(text) } : parsed;
 }
 
 function sameStat(entry: FileEntry, st: Stats): boolean {

@@ -142,11 +142,20 @@ export interface FileRead extends LoadResult {
   parses: number;
 }
 
+/** Thrown by a tentative read (`readFileText`) of a text with a broken document. */
+export class BrokenTextError extends Error {
+  constructor(readonly file: string) {
+    super(`${file}: a document does not parse`);
+  }
+}
+
 /**
- * Reads one file's text. `known`: parses by text from an earlier read of the file, reused for
- * documents whose text did not change.
+ * Reads one file's text. `known`: parses by text from earlier reads of the file, reused for
+ * documents whose text did not change. `tentative`: the text may be a file read half written,
+ * so a broken document throws `BrokenTextError` instead of the whole text being parsed as one
+ * (what gives a broken file the diagnostics of a cold load, and costs a full parse).
  */
-export function readFileText(file: string, text: string, known: ReadonlyMap<string, ParsedText> = new Map()): FileRead {
+export function readFileText(file: string, text: string, known: Pick<ReadonlyMap<string, ParsedText>, 'get'> = new Map(), tentative = false): FileRead {
   const parsed = new Map<string, ParsedText>();
   let parses = 0;
   const parse = (t: string): ParsedText => {
@@ -163,6 +172,7 @@ export function readFileText(file: string, text: string, known: ReadonlyMap<stri
   let slices = splitDocuments(text) ?? [{ text, line: 0 }];
   let parts = slices.map((s) => parse(s.text));
   if (slices.length > 1 && parts.some((p) => p.broken || p.documents > 1)) {
+    if (tentative) throw new BrokenTextError(file);
     slices = [{ text, line: 0 }];
     parts = [parse(text)];
   }
