@@ -158,6 +158,16 @@ function createHttp1Server(sink: RequestSink, socket: GatewaySocket, limits: Ser
   // enforces headersTimeout only from 'listening' on: without it a request head may drip forever.
   // `close()` (drain, destroy) stops the checking timer again.
   server.emit('listening');
+  // Node closes an idle keep-alive connection from its timer, and timers run before the event
+  // loop reads the sockets: after a stall of the loop (a reload, a loaded machine), a request the
+  // client sent on time would be reset unread. With a listener here Node leaves the close to it:
+  // the connection closes once the loop has read the socket again, unless bytes arrived.
+  server.on('timeout', (connection: Socket) => {
+    const read = connection.bytesRead;
+    setImmediate(() => {
+      if (connection.bytesRead === read) connection.destroy();
+    });
+  });
   server.on('upgrade', (req: IncomingMessage, client: Duplex, head: Buffer) => sink.upgrade(req, client, head, socket));
   server.on('connect', (_req: IncomingMessage, client: Duplex) => {
     client.on('error', () => client.destroy());

@@ -171,3 +171,37 @@ describe('B8 drain under load', () => {
     }
   });
 });
+
+describe('B14 keep-alive expiry', () => {
+  it('answers a request sent within the announced keep-alive timeout although the event loop was busy until after the idle deadline, and still closes idle connections', async () => {
+    // Announced `Keep-Alive: timeout=3`; Node closes after 3 s plus its 1 s buffer.
+    const expiring = await startFixture(portOffset(33), { limits: { keepAliveTimeoutMs: 3_000 } });
+    try {
+      const request = 'GET /public/again HTTP/1.1\r\nHost: a.example\r\n\r\n';
+      const c = new RawConnection(expiring.port);
+      await c.connected;
+      c.write(request);
+      const first = await c.response();
+      expect(typeof first === 'string' ? first : [first.status, first.headers['keep-alive']]).toEqual([200, 'timeout=3']);
+      await sleep(1_000);
+      expect(c.closed).toBe(false);
+      // The request reaches the socket, then the loop is blocked past the idle deadline (4 s):
+      // the next loop turn runs the idle timer before it reads the socket.
+      await new Promise<void>((resolve) =>
+        setImmediate(() => {
+          c.write(request);
+          const until = Date.now() + 3_300;
+          while (Date.now() < until);
+          resolve();
+        }),
+      );
+      const second = await c.response();
+      expect(typeof second === 'string' ? second : second.status).toBe(200);
+      // Idle again: closed by the keep-alive timeout.
+      expect(await c.waitClose(8_000)).toBe(true);
+      c.destroy();
+    } finally {
+      await expiring.close();
+    }
+  });
+});

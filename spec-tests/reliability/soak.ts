@@ -469,6 +469,8 @@ async function endurance(): Promise<boolean> {
       }
     })();
     const [b14] = await Promise.all([load, malformedDone, reloads, samplesDone]);
+    // When each failed request started, in seconds from the start (a reload is written every 30 s).
+    for (const f of b14.failed) process.stderr.write(`B14 failed ${JSON.stringify({ atS: (f.startedAt - started) / 1_000, ms: f.endedAt - f.startedAt, status: f.status, path: f.path })}\n`);
     const reloaded = child.json().filter((l) => l.event === 'reloaded').length;
     const alive = exit === undefined && (await get(port, '/public/after-soak', PATH_MATRIX_HOST)).status === 200;
 

@@ -323,7 +323,10 @@ export interface LoadOptions {
 
 /** Steady keep-alive load with node:http (valid GETs, or POSTs of `body`); bounded by `durationMs`. */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
+  // Node 20's agent honours the server's `Keep-Alive: timeout=N` (closing an idle connection 1 s
+  // before it) only when it has a timeout of its own; without one it keeps idle connections until
+  // the gateway closes them, and a request sent as the gateway closes is reset.
+  const agent = new Agent({ keepAlive: true, maxSockets: options.connections, timeout: 30_000 });
   const result: LoadResult = { sent: 0, statuses: new Map(), failures: 0, latencies: [], errors: [], failed: [] };
   const ok = options.ok ?? ((s: number) => s >= 200 && s < 300);
   const started = Date.now();
@@ -349,13 +352,14 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         const req = httpRequest({ host: '127.0.0.1', port: options.port, path, agent, method, headers: { host: options.host }, timeout: 30_000 }, (res) => {
           res.resume();
           res.on('end', () => resolve(res.statusCode ?? 0));
-          res.on('error', () => resolve(0));
+          res.on('error', (err) => fail(err));
         });
-        req.on('timeout', () => req.destroy(new Error('client timeout')));
-        req.on('error', (err) => {
-          if (result.errors.length < 20) result.errors.push(`${path}: ${err.message}`);
+        const fail = (err: Error) => {
+          if (result.errors.length < 20) result.errors.push(`${path}: ${err.message}${req.reusedSocket ? ' (reused connection)' : ''}`);
           resolve(0);
-        });
+        };
+        req.on('timeout', () => req.destroy(new Error('client timeout')));
+        req.on('error', fail);
         req.end(options.body);
       });
       const ms = performance.now() - t0;
