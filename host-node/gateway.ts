@@ -252,7 +252,7 @@ export class NodeGateway {
       await quiet;
       return this.take();
     }
-    const validation = Object.assign(new ValidationMemo(), { valid: this.validation.valid });
+    const validation = this.validation.fork();
     // A load that the files changed after (writes still going on) is not worth running on.
     const stale = async (loaded: LoadResult) => {
       if (await changed()) throw new Error('changed while loading');
@@ -261,7 +261,7 @@ export class NodeGateway {
     const early = await this.take({ validation, tentative: true, check: stale }).catch(() => undefined);
     await quiet;
     if (early && !(await changed())) {
-      this.validation.valid = validation.valid;
+      this.validation.adopt(validation);
       return early;
     }
     return this.take();

@@ -72,6 +72,18 @@ function schemaFor(loaded: LoadedObject): ObjectSchema {
 export class ValidationMemo {
   /** Content (the loader's `content`, else JSON) -> the validated object, from the previous call. */
   valid = new Map<string, ValidObject['object']>();
+
+  /** A memo starting from this one's objects, for a run whose result may be thrown away. */
+  fork(): ValidationMemo {
+    const memo = new ValidationMemo();
+    memo.valid = this.valid;
+    return memo;
+  }
+
+  /** Takes over what a fork of this memo saw, once that run's result is used. */
+  adopt(fork: ValidationMemo): void {
+    this.valid = fork.valid;
+  }
 }
 
 export function validate(objects: readonly LoadedObject[], memo?: ValidationMemo): { objects: ValidObject[]; diagnostics: Diagnostic[] } {
